@@ -1,0 +1,41 @@
+package io.sluice.sink;
+
+import java.net.URI;
+import java.util.Properties;
+
+/**
+ * Where ClickHouse is and who to be there. {@link #toString()} leaves the password out, so that an
+ * endpoint can be logged.
+ *
+ * <p>Compression is off in both directions on every connection: the Debian build of ClickHouse 18.16
+ * answers compressed requests with an empty body, and on loopback it buys nothing.
+ */
+public record ClickHouseEndpoint(String url, String user, String password) {
+
+    public ClickHouseEndpoint {
+        URI uri = URI.create(url);
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("ClickHouse URL must be http(s)://host:port, got " + url);
+        }
+        url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:clickhouse:" + url;
+    }
+
+    public Properties jdbcProperties() {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("compress", "false");
+        properties.setProperty("decompress", "false");
+        properties.setProperty("client.use_http_compression", "false");
+        return properties;
+    }
+
+    @Override
+    public String toString() {
+        return url + " as " + user;
+    }
+}

@@ -1,0 +1,198 @@
+package io.sluice.sink;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.schemas.kafka.Topics;
+
+/**
+ * The sink's one thread: polls telemetry from Kafka, batches it by rows and age, writes each batch
+ * with the {@link TelemetryWriter}, and only then commits the batch's offsets. A failed write keeps
+ * the batch, pauses every partition (so nothing more piles up in memory) and retries with capped
+ * exponential backoff and jitter; a crash before the commit re-reads the batch, whose rows the
+ * table's natural key deduplicates.
+ */
+final class TelemetrySinkLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetrySinkLoop.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final TelemetryWriter writer;
+    private final SinkMetrics metrics;
+    private final int maxRows;
+    private final long maxAgeMs;
+    private final long backoffMs;
+    private final long backoffMaxMs;
+
+    private final List<TelemetryEvent> batch = new ArrayList<>();
+    private final Map<TopicPartition, OffsetAndMetadata> batchOffsets = new HashMap<>();
+    private int batchRows;
+    private long batchStartedMs;
+    private int failures;
+    private long retryAtMs;
+    private volatile boolean running = true;
+    private volatile boolean healthy = true;
+
+    TelemetrySinkLoop(Consumer<byte[], byte[]> consumer, TelemetryWriter writer, SinkMetrics metrics, SinkConfig config) {
+        this.consumer = consumer;
+        this.writer = writer;
+        this.metrics = metrics;
+        this.maxRows = config.getInt(SinkConfig.BATCH_MAX_ROWS);
+        this.maxAgeMs = config.getLong(SinkConfig.BATCH_MAX_AGE_MS);
+        this.backoffMs = config.getLong(SinkConfig.RETRY_BACKOFF_MS);
+        this.backoffMaxMs = config.getLong(SinkConfig.RETRY_BACKOFF_MAX_MS);
+    }
+
+    /** Whether the last write succeeded (or none failed yet). */
+    boolean healthy() {
+        return healthy;
+    }
+
+    void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+        consumer.subscribe(List.of(Topics.TELEMETRY.name()), new FlushOnRevoke());
+        try {
+            while (running) {
+                if (failures > 0) {
+                    consumer.pause(consumer.assignment());
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    add(record);
+                }
+                long now = System.currentTimeMillis();
+                boolean due = batchRows >= maxRows || (!batch.isEmpty() && now - batchStartedMs >= maxAgeMs);
+                if (due && now >= retryAtMs) {
+                    flush();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            if (!batch.isEmpty()) {
+                flush();
+            }
+            consumer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    private void add(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        batchOffsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
+        TelemetryEvent event;
+        try {
+            event = Topics.TELEMETRY.valueSerde().deserializer().deserialize(record.topic(), record.value());
+        } catch (SerializationException e) {
+            metrics.poison();
+            LOG.error("skipping undecodable record at {} offset {}: {}", partition, record.offset(), e.getMessage());
+            return;
+        }
+        if (event == null) {
+            return;
+        }
+        if (batch.isEmpty()) {
+            batchStartedMs = System.currentTimeMillis();
+        }
+        batch.add(event);
+        batchRows += event.getMetrics().size();
+    }
+
+    /** Writes the batch and commits its offsets; on failure keeps both for a retry. Returns whether it wrote. */
+    private boolean flush() {
+        long start = System.nanoTime();
+        try {
+            int rows = writer.write(batch);
+            metrics.inserted(rows, System.nanoTime() - start);
+            long now = System.currentTimeMillis();
+            for (TelemetryEvent event : batch) {
+                metrics.endToEnd(now - event.getReceivedAtMs());
+            }
+        } catch (Exception e) {
+            failures++;
+            healthy = false;
+            metrics.insertFailed();
+            long wait = Math.min(backoffMaxMs, backoffMs << Math.min(failures - 1, 20));
+            wait = wait / 2 + ThreadLocalRandom.current().nextLong(wait / 2 + 1);
+            retryAtMs = System.currentTimeMillis() + wait;
+            LOG.warn("insert of {} rows failed (attempt {}), retrying in {} ms with partitions paused: {}",
+                    batchRows, failures, wait, e.toString());
+            return false;
+        }
+        try {
+            consumer.commitSync(batchOffsets);
+        } catch (RuntimeException e) {
+            // The rows are durable; whoever reads these offsets again writes rows the natural key collapses.
+            LOG.warn("rows inserted but offsets not committed ({}); they will be re-read and deduplicated", e.toString());
+        }
+        if (failures > 0) {
+            LOG.info("insert succeeded after {} failed attempts; resuming partitions", failures);
+            consumer.resume(consumer.paused());
+        }
+        failures = 0;
+        retryAtMs = 0;
+        healthy = true;
+        batch.clear();
+        batchOffsets.clear();
+        batchRows = 0;
+        return true;
+    }
+
+    /**
+     * Before partitions go to another sink, write what was read from them. When that write fails, the
+     * whole batch is dropped uncommitted, and the partitions kept are rewound to their committed offsets,
+     * so that every dropped record is read again, here or by the new owner.
+     */
+    private final class FlushOnRevoke implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (batch.isEmpty() || flush()) {
+                return;
+            }
+            Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
+            kept.removeAll(revoked);
+            batch.clear();
+            batchOffsets.clear();
+            batchRows = 0;
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(kept);
+            for (TopicPartition partition : kept) {
+                OffsetAndMetadata offset = committed.get(partition);
+                if (offset != null) {
+                    consumer.seek(partition, offset);
+                } else {
+                    consumer.seekToBeginning(List.of(partition));
+                }
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            LOG.info("assigned {} partitions: {}", assigned.size(), assigned);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.sluice.bridge;
+
+import java.util.Map;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+import io.sluice.runtime.ServiceConfig;
+import io.sluice.schemas.kafka.Topics;
+import io.sluice.schemas.mqtt.PayloadLimits;
+
+/**
+ * The settings of an MQTT bridge: typed, documented and validated at start-up. Each key can also be
+ * set from the environment as {@code SLUICE_BRIDGE_<KEY>} (see {@link ServiceConfig}).
+ */
+public final class BridgeConfig extends AbstractConfig {
+
+    public static final String ENV_PREFIX = "SLUICE_BRIDGE_";
+
+    public static final String BRIDGE_ID = "bridge.id";
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+    public static final String KAFKA_LINGER_MS = "kafka.linger.ms";
+    public static final String KAFKA_TOPIC_PARTITIONS = "kafka.topic.partitions";
+    public static final String KAFKA_TOPIC_REPLICATION = "kafka.topic.replication.factor";
+    public static final String MQTT_HOST = "mqtt.host";
+    public static final String MQTT_PORT = "mqtt.port";
+    public static final String MQTT_PROXY_PROTOCOL = "mqtt.proxy.protocol";
+    public static final String OPS_HOST = "ops.host";
+    public static final String OPS_PORT = "ops.port";
+    public static final String PAYLOAD_MAX_BYTES = "payload.max.bytes";
+    public static final String PAYLOAD_MAX_METRICS = "payload.max.metrics";
+    public static final String TS_MAX_PAST_MS = "ts.max.past.ms";
+    public static final String TS_MAX_FUTURE_MS = "ts.max.future.ms";
+    public static final String MAX_IN_FLIGHT = "max.in.flight.messages";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(BRIDGE_ID, Type.STRING, "bridge-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "This bridge's name: in logs, metrics and its Kafka client id.")
+            .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka brokers to write telemetry to, host:port[,host:port].")
+            .define(KAFKA_LINGER_MS, Type.INT, 5, Range.between(0, 1000), Importance.LOW,
+                    "How long the producer waits to fill a batch; adds at most this much to publish-to-ack latency.")
+            .define(KAFKA_TOPIC_PARTITIONS, Type.INT, Topics.DEFAULT_PARTITIONS, Range.between(1, 10_000), Importance.LOW,
+                    "Partitions of the topics when this bridge has to create them (the ceiling on processor replicas).")
+            .define(KAFKA_TOPIC_REPLICATION, Type.SHORT, (short) 1, Range.between(1, 16), Importance.LOW,
+                    "Replication factor of the topics when this bridge has to create them.")
+            .define(MQTT_HOST, Type.STRING, "0.0.0.0", Importance.HIGH, "Address the MQTT listener binds to.")
+            .define(MQTT_PORT, Type.INT, 1883, Range.between(0, 65535), Importance.HIGH,
+                    "TCP port of the MQTT listener (0 picks a free one).")
+            .define(MQTT_PROXY_PROTOCOL, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "Expect the PROXY protocol (v1 or v2) header from a balancer such as HAProxy, so the bridge sees each device's real address.")
+            .define(OPS_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the health and metrics HTTP endpoint.")
+            .define(OPS_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the health (/health/live, /health/ready) and metrics (/metrics) HTTP endpoint.")
+            .define(PAYLOAD_MAX_BYTES, Type.INT, PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES, Range.between(16, 16 * 1024 * 1024),
+                    Importance.MEDIUM, "Largest telemetry payload accepted; larger ones are dead-lettered (TOO_LARGE).")
+            .define(PAYLOAD_MAX_METRICS, Type.INT, PayloadLimits.DEFAULT_MAX_METRICS, Range.between(1, 100_000),
+                    Importance.LOW, "Most metrics one payload may carry.")
+            .define(TS_MAX_PAST_MS, Type.LONG, PayloadLimits.DEFAULT_MAX_PAST_MS, Range.atLeast(0), Importance.LOW,
+                    "How far in the past a reading's ts may lie, relative to when the bridge received it.")
+            .define(TS_MAX_FUTURE_MS, Type.LONG, PayloadLimits.DEFAULT_MAX_FUTURE_MS, Range.atLeast(0), Importance.LOW,
+                    "How far in the future a reading's ts may lie (device clock drift).")
+            .define(MAX_IN_FLIGHT, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
+                    "Most publishes this bridge holds while waiting for Kafka; beyond it QoS 0 is shed (counted) and QoS 1/2 refused.");
+
+    public BridgeConfig(Map<String, ?> values) {
+        super(DEFINITION, values);
+    }
+
+    public static BridgeConfig load(String[] args, Map<String, String> env) {
+        return new BridgeConfig(ServiceConfig.gather(DEFINITION, ENV_PREFIX, args, env));
+    }
+
+    public PayloadLimits payloadLimits() {
+        return new PayloadLimits(getInt(PAYLOAD_MAX_BYTES), getInt(PAYLOAD_MAX_METRICS),
+                getLong(TS_MAX_PAST_MS), getLong(TS_MAX_FUTURE_MS));
+    }
+}

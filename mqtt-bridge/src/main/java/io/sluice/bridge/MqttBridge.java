@@ -1,0 +1,167 @@
+package io.sluice.bridge;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.mqtt.MqttServer;
+import io.vertx.mqtt.MqttServerOptions;
+import io.sluice.runtime.KafkaReachability;
+import io.sluice.runtime.KafkaTopicsBootstrap;
+import io.sluice.runtime.OpsEndpoint;
+import io.sluice.schemas.kafka.Topic;
+import io.sluice.schemas.kafka.Topics;
+
+/**
+ * One running MQTT bridge: the MQTT listener, the Kafka producer behind it, and its health and
+ * metrics endpoint. Ready once Kafka is reachable and the listener is up; closing it stops taking
+ * connections first, then lets in-flight writes finish and flushes the producer.
+ */
+public final class MqttBridge implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttBridge.class);
+
+    private final BridgeConfig config;
+    private final Vertx vertx;
+    private final MqttServer server;
+    private final MqttEdge edge;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final TelemetryIngest ingest;
+    private final KafkaReachability kafka;
+    private final OpsEndpoint ops;
+
+    private MqttBridge(BridgeConfig config, Vertx vertx, MqttServer server, MqttEdge edge,
+                       KafkaProducer<byte[], byte[]> producer, TelemetryIngest ingest, KafkaReachability kafka, OpsEndpoint ops) {
+        this.config = config;
+        this.vertx = vertx;
+        this.server = server;
+        this.edge = edge;
+        this.producer = producer;
+        this.ingest = ingest;
+        this.kafka = kafka;
+        this.ops = ops;
+    }
+
+    public static MqttBridge start(BridgeConfig config) throws Exception {
+        String bootstrap = config.getString(BridgeConfig.KAFKA_BOOTSTRAP_SERVERS);
+        int partitions = config.getInt(BridgeConfig.KAFKA_TOPIC_PARTITIONS);
+        short replication = config.getShort(BridgeConfig.KAFKA_TOPIC_REPLICATION);
+        List<Topic<?, ?>> written = List.of(Topics.TELEMETRY_RAW, Topics.DEAD_LETTER);
+        KafkaTopicsBootstrap.ensure(bootstrap, written.stream().map(t -> t.newTopic(partitions, replication)).toList(), 30_000);
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("service", "mqtt-bridge", "instance", config.getString(BridgeConfig.BRIDGE_ID));
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        BridgeMetrics metrics = new BridgeMetrics(registry);
+
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        new KafkaClientMetrics(producer).bindTo(registry);
+        awaitTopicMetadata(producer, written, 30_000);
+        TelemetryIngest ingest = new TelemetryIngest(producer, config.payloadLimits(),
+                config.getInt(BridgeConfig.MAX_IN_FLIGHT), metrics);
+        MqttEdge edge = new MqttEdge(ingest, metrics);
+
+        Vertx vertx = Vertx.vertx();
+        MqttServerOptions options = new MqttServerOptions()
+                .setHost(config.getString(BridgeConfig.MQTT_HOST))
+                .setPort(config.getInt(BridgeConfig.MQTT_PORT))
+                .setUseProxyProtocol(config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL))
+                .setMaxMessageSize(2 * config.getInt(BridgeConfig.PAYLOAD_MAX_BYTES) + 1024);
+        MqttServer server = MqttServer.create(vertx, options)
+                .endpointHandler(edge)
+                .exceptionHandler(error -> LOG.debug("MQTT connection failed: {}", error.toString()));
+        server.listen().await(30, TimeUnit.SECONDS);
+
+        KafkaReachability kafka = new KafkaReachability(bootstrap, 2000);
+        OpsEndpoint ops = OpsEndpoint.start(config.getString(BridgeConfig.OPS_HOST), config.getInt(BridgeConfig.OPS_PORT),
+                registry, () -> edge.accepting() && kafka.reachable());
+        LOG.info("bridge {} listening for MQTT on {}:{} (PROXY protocol {}), health and metrics on port {}, writing to Kafka at {}",
+                config.getString(BridgeConfig.BRIDGE_ID), options.getHost(), server.actualPort(),
+                options.isUseProxyProtocol() ? "expected" : "off", ops.port(), bootstrap);
+        return new MqttBridge(config, vertx, server, edge, producer, ingest, kafka, ops);
+    }
+
+    /**
+     * Fetches the metadata of the topics the bridge writes, so that send() finds it cached and
+     * never waits for it on an event loop.
+     */
+    private static void awaitTopicMetadata(KafkaProducer<byte[], byte[]> producer, List<Topic<?, ?>> topics, long timeoutMs)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        for (Topic<?, ?> topic : topics) {
+            while (true) {
+                try {
+                    producer.partitionsFor(topic.name());
+                    break;
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("no metadata for topic " + topic.name() + " within " + timeoutMs + " ms", e);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+    }
+
+    private static void awaitQuietly(String what, io.vertx.core.Future<?> future) {
+        try {
+            future.await(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("{} took longer than 10 s; going on", what);
+        }
+    }
+
+    static Map<String, Object> producerConfig(BridgeConfig config) {
+        Map<String, Object> producer = new HashMap<>();
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(BridgeConfig.KAFKA_BOOTSTRAP_SERVERS));
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(BridgeConfig.BRIDGE_ID));
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producer.put(ProducerConfig.LINGER_MS_CONFIG, config.getInt(BridgeConfig.KAFKA_LINGER_MS));
+        producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        // send() runs on an event loop: it must never wait long. Topic metadata is fetched at start-up
+        // and cached, so only a full buffer can make send() wait, and then it fails fast; the publish
+        // is left unacknowledged (QoS 1/2) or shed and counted (QoS 0).
+        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20);
+        return producer;
+    }
+
+    public int mqttPort() {
+        return server.actualPort();
+    }
+
+    public int opsPort() {
+        return ops.port();
+    }
+
+    @Override
+    public void close() {
+        edge.stopAccepting();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ingest.inFlight() > 0 && System.nanoTime() < deadline) {
+            producer.flush();
+        }
+        awaitQuietly("closing the MQTT listener", server.close());
+        producer.close(Duration.ofSeconds(10));
+        awaitQuietly("closing Vert.x", vertx.close());
+        kafka.close();
+        ops.close();
+        LOG.info("bridge {} stopped", config.getString(BridgeConfig.BRIDGE_ID));
+    }
+}

@@ -1,0 +1,124 @@
+package io.sluice.bridge;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sluice.schemas.avro.DeadLetter;
+import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.schemas.kafka.Topics;
+import io.sluice.schemas.mqtt.InvalidPayloadException;
+import io.sluice.schemas.mqtt.MqttTopics;
+import io.sluice.schemas.mqtt.PayloadLimits;
+import io.sluice.schemas.mqtt.PayloadRejection;
+import io.sluice.schemas.mqtt.TelemetryPayload;
+
+/**
+ * Turns one MQTT publish into a durable Kafka record and says when it is durable: the normalized
+ * event to the raw telemetry topic, keyed by device id, or a dead-letter record with the reason when
+ * the publish breaks the contract. The returned stage completes only after Kafka acknowledged the
+ * write (the producer runs with acks=all and idempotence), so the caller acknowledges the device
+ * only then. Free of MQTT and Vert.x, so that it is tested with a mock producer.
+ */
+public final class TelemetryIngest {
+
+    /** The most bytes of a rejected payload kept in its dead-letter record. */
+    public static final int DEAD_LETTER_PAYLOAD_BYTES = 4096;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryIngest.class);
+
+    private final Producer<byte[], byte[]> producer;
+    private final PayloadLimits limits;
+    private final int maxInFlight;
+    private final BridgeMetrics metrics;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public TelemetryIngest(Producer<byte[], byte[]> producer, PayloadLimits limits, int maxInFlight, BridgeMetrics metrics) {
+        this.producer = producer;
+        this.limits = limits;
+        this.maxInFlight = maxInFlight;
+        this.metrics = metrics;
+        metrics.inFlight(inFlight);
+    }
+
+    public CompletionStage<IngestOutcome> ingest(String mqttTopic, byte[] payload, long receivedAtMs) {
+        if (inFlight.get() >= maxInFlight) {
+            return CompletableFuture.completedFuture(new IngestOutcome.NotWritten(
+                    "over the bridge's bound of " + maxInFlight + " publishes in flight"));
+        }
+        Optional<String> deviceId = MqttTopics.deviceIdOfTelemetry(mqttTopic);
+        if (deviceId.isEmpty()) {
+            return deadLetter("", mqttTopic, payload, receivedAtMs,
+                    new InvalidPayloadException(PayloadRejection.TOPIC_OUTSIDE_LAYOUT, "topic '" + abbreviate(mqttTopic) + "'"));
+        }
+        TelemetryEvent event;
+        try {
+            event = TelemetryPayload.parse(deviceId.get(), payload, receivedAtMs, limits);
+        } catch (InvalidPayloadException e) {
+            return deadLetter(deviceId.get(), mqttTopic, payload, receivedAtMs, e);
+        }
+        int readings = event.getMetrics().size();
+        return send(Topics.TELEMETRY_RAW.name(), event.getDeviceId(), Topics.TELEMETRY_EVENT_SERDE.encode(event),
+                new IngestOutcome.Accepted(readings));
+    }
+
+    private CompletionStage<IngestOutcome> deadLetter(String deviceId, String mqttTopic, byte[] payload, long receivedAtMs,
+                                                      InvalidPayloadException rejection) {
+        LOG.warn("rejected publish from device '{}' on topic '{}': {} ({})", deviceId, abbreviate(mqttTopic),
+                rejection.reason(), rejection.detail());
+        DeadLetter record = DeadLetter.newBuilder()
+                .setDeviceId(deviceId)
+                .setSource("mqtt-bridge")
+                .setMqttTopic(abbreviate(mqttTopic))
+                .setReason(rejection.reason().name())
+                .setDetail(rejection.detail())
+                .setPayload(ByteBuffer.wrap(Arrays.copyOf(payload, Math.min(payload.length, DEAD_LETTER_PAYLOAD_BYTES))))
+                .setPayloadSize(payload.length)
+                .setReceivedAtMs(receivedAtMs)
+                .build();
+        return send(Topics.DEAD_LETTER.name(), deviceId, Topics.DEAD_LETTER_SERDE.encode(record),
+                new IngestOutcome.DeadLettered(rejection.reason(), rejection.detail()));
+    }
+
+    private CompletionStage<IngestOutcome> send(String topic, String key, byte[] value, IngestOutcome onSuccess) {
+        CompletableFuture<IngestOutcome> outcome = new CompletableFuture<>();
+        inFlight.incrementAndGet();
+        long startNanos = System.nanoTime();
+        try {
+            producer.send(new ProducerRecord<>(topic, key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value),
+                    (metadata, error) -> {
+                        inFlight.decrementAndGet();
+                        if (error == null) {
+                            metrics.kafkaWritten(System.nanoTime() - startNanos);
+                            outcome.complete(onSuccess);
+                        } else {
+                            metrics.kafkaFailed();
+                            LOG.warn("Kafka did not take a record for device '{}' on {}: {}", key, topic, error.toString());
+                            outcome.complete(new IngestOutcome.NotWritten("Kafka: " + error.getMessage()));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // send() itself throws when the producer's buffer stays full past max.block.ms, or is closed.
+            inFlight.decrementAndGet();
+            metrics.kafkaFailed();
+            outcome.complete(new IngestOutcome.NotWritten("Kafka: " + e.getMessage()));
+        }
+        return outcome;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 256 ? text : text.substring(0, 256) + "...";
+    }
+}

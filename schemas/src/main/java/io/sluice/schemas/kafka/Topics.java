@@ -1,0 +1,55 @@
+package io.sluice.schemas.kafka;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+import io.sluice.schemas.avro.DeadLetter;
+import io.sluice.schemas.avro.TelemetryEvent;
+
+/**
+ * Every Kafka topic of Sluice, in one place. No topic name is written anywhere else.
+ *
+ * <p>All keys are the device id, so that each device's records stay in one partition, in order.
+ * Topics are over-partitioned up front ({@link #DEFAULT_PARTITIONS}) so that processors and sinks
+ * can scale out by adding replicas.
+ */
+public final class Topics {
+
+    public static final int DEFAULT_PARTITIONS = 12;
+
+    /** How long raw telemetry is kept: the window a replay can reach back into. */
+    public static final long DEFAULT_RAW_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
+
+    public static final AvroSerde<TelemetryEvent> TELEMETRY_EVENT_SERDE =
+            new AvroSerde<>(TelemetryEvent.getEncoder(), TelemetryEvent.getDecoder());
+
+    public static final AvroSerde<DeadLetter> DEAD_LETTER_SERDE =
+            new AvroSerde<>(DeadLetter.getEncoder(), DeadLetter.getDecoder());
+
+    private static final Serde<String> DEVICE_ID = Serdes.String();
+
+    /** Telemetry as the bridges accepted it, before any processing. The source of truth for replays. */
+    public static final Topic<String, TelemetryEvent> TELEMETRY_RAW = new Topic<>(
+            "sluice.telemetry.raw", DEVICE_ID, TELEMETRY_EVENT_SERDE,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS),
+                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1"));
+
+    /** Telemetry the processors passed on, ready for ClickHouse. */
+    public static final Topic<String, TelemetryEvent> TELEMETRY = new Topic<>(
+            "sluice.telemetry", DEVICE_ID, TELEMETRY_EVENT_SERDE,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(24L * 60 * 60 * 1000)));
+
+    /** Input that could not be accepted, with the reason. */
+    public static final Topic<String, DeadLetter> DEAD_LETTER = new Topic<>(
+            "sluice.deadletter", DEVICE_ID, DEAD_LETTER_SERDE,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS)));
+
+    public static final List<Topic<?, ?>> ALL = List.of(TELEMETRY_RAW, TELEMETRY, DEAD_LETTER);
+
+    private Topics() {
+    }
+}

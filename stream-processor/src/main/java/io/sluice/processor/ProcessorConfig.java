@@ -1,0 +1,83 @@
+package io.sluice.processor;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+import io.sluice.runtime.ServiceConfig;
+import io.sluice.schemas.kafka.Topics;
+
+/**
+ * The settings of a stream processor replica: typed, documented and validated at start-up. Each key can
+ * also be set from the environment as {@code SLUICE_PROCESSOR_<KEY>}. Replicas with the same
+ * {@code application.id} share the work, one partition at a time.
+ */
+public final class ProcessorConfig extends AbstractConfig {
+
+    public static final String ENV_PREFIX = "SLUICE_PROCESSOR_";
+
+    public static final String APPLICATION_ID = "application.id";
+    public static final String INSTANCE_ID = "instance.id";
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+    public static final String KAFKA_TOPIC_PARTITIONS = "kafka.topic.partitions";
+    public static final String KAFKA_TOPIC_REPLICATION = "kafka.topic.replication.factor";
+    public static final String STATE_DIR = "state.dir";
+    public static final String STREAM_THREADS = "stream.threads";
+    public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    public static final String OPS_HOST = "ops.host";
+    public static final String OPS_PORT = "ops.port";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(APPLICATION_ID, Type.STRING, "sluice-stream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka Streams application id: replicas sharing it split the partitions between them.")
+            .define(INSTANCE_ID, Type.STRING, "processor-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "This replica's name, in logs and metrics.")
+            .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka brokers, host:port[,host:port].")
+            .define(KAFKA_TOPIC_PARTITIONS, Type.INT, Topics.DEFAULT_PARTITIONS, Range.between(1, 10_000), Importance.LOW,
+                    "Partitions of the topics when this processor has to create them.")
+            .define(KAFKA_TOPIC_REPLICATION, Type.SHORT, (short) 1, Range.between(1, 16), Importance.LOW,
+                    "Replication factor of the topics when this processor has to create them.")
+            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/sluice-streams", Importance.MEDIUM,
+                    "Directory of the local state stores; one per replica.")
+            .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+                    "Stream threads in this replica.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.between(10, 60_000), Importance.MEDIUM,
+                    "How often results are committed (exactly-once transactions): the floor of end-to-end latency.")
+            .define(OPS_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the health and metrics HTTP endpoint.")
+            .define(OPS_PORT, Type.INT, 8081, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the health and metrics HTTP endpoint.");
+
+    public ProcessorConfig(Map<String, ?> values) {
+        super(DEFINITION, values);
+    }
+
+    public static ProcessorConfig load(String[] args, Map<String, String> env) {
+        return new ProcessorConfig(ServiceConfig.gather(DEFINITION, ENV_PREFIX, args, env));
+    }
+
+    /** The Kafka Streams configuration of this replica. */
+    public Properties streamsProperties() {
+        Map<String, Object> streams = new HashMap<>();
+        streams.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
+        streams.put(StreamsConfig.CLIENT_ID_CONFIG, getString(APPLICATION_ID) + "-" + getString(INSTANCE_ID));
+        streams.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(KAFKA_BOOTSTRAP_SERVERS));
+        streams.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        streams.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
+        streams.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
+        streams.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS));
+        streams.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(KAFKA_TOPIC_REPLICATION));
+        streams.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        Properties properties = new Properties();
+        properties.putAll(streams);
+        return properties;
+    }
+}

@@ -1,0 +1,83 @@
+package io.sluice.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A private ClickHouse server for one test class: the Debian package's {@code clickhouse-server}, run
+ * as a child process with the same {@code stack/clickhouse} configuration as {@code ./sluice up}, on
+ * free loopback ports, with all its data in a temporary folder.
+ */
+public final class ClickHouseTestServer implements AutoCloseable {
+
+    private final ServerProcess process;
+    private final int httpPort;
+    private final Path dir;
+
+    private ClickHouseTestServer(ServerProcess process, int httpPort, Path dir) {
+        this.process = process;
+        this.httpPort = httpPort;
+        this.dir = dir;
+    }
+
+    public static ClickHouseTestServer start() throws IOException {
+        String binary = ExternalProgram.find("clickhouse-server", "clickhouse-server clickhouse-client");
+        Path dir = Files.createTempDirectory("sluice-clickhouse-");
+        int httpPort = FreePorts.next();
+        Map<String, String> values = Map.of("DIR", dir.toString(), "HTTP_PORT", Integer.toString(httpPort),
+                "TCP_PORT", Integer.toString(FreePorts.next()));
+        StackTemplates.render("clickhouse/config.xml", dir.resolve("config.xml"), values);
+        StackTemplates.render("clickhouse/users.xml", dir.resolve("users.xml"), values);
+        ServerProcess process = ServerProcess.start("clickhouse-server",
+                List.of(binary, "--config-file=" + dir.resolve("config.xml")), dir.resolve("log/stdout.log"));
+        ClickHouseTestServer server = new ClickHouseTestServer(process, httpPort, dir);
+        server.awaitPing();
+        return server;
+    }
+
+    private void awaitPing() {
+        HttpClient http = HttpClient.newHttpClient();
+        process.awaitReady(Duration.ofSeconds(30), () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(url() + "/ping")).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** The HTTP interface, {@code http://127.0.0.1:port}. */
+    public String url() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** Stops the server; its data stays for {@link #restart()}. */
+    public void stop() {
+        process.stop();
+    }
+
+    /** Starts a stopped server again on the same port and data. */
+    public void restart() throws IOException {
+        process.restart();
+        awaitPing();
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        process.close();
+        TempDirs.deleteQuietly(dir);
+    }
+}

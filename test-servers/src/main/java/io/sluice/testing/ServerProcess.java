@@ -1,0 +1,102 @@
+package io.sluice.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server a test runs as a child process, with its output in a log file. It is stopped when closed,
+ * and, should the test JVM die first, by a shutdown hook, so that no server outlives its test.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private final String name;
+    private final List<String> command;
+    private final Path log;
+    private Process process;
+    private final Thread reaper;
+
+    private ServerProcess(String name, List<String> command, Path log) {
+        this.name = name;
+        this.command = command;
+        this.log = log;
+        this.reaper = new Thread(this::kill, "stop-" + name);
+    }
+
+    static ServerProcess start(String name, List<String> command, Path log) throws IOException {
+        ServerProcess server = new ServerProcess(name, command, log);
+        server.launch();
+        Runtime.getRuntime().addShutdownHook(server.reaper);
+        return server;
+    }
+
+    private void launch() throws IOException {
+        Files.createDirectories(log.getParent());
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    /** Waits until {@code ready} holds, failing early with the log's tail if the process exits. */
+    void awaitReady(Duration timeout, java.util.concurrent.Callable<Boolean> ready) {
+        Await.until(name + " to be ready", timeout, () -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue() + ": " + tail());
+            }
+            return ready.call();
+        });
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL after 10 s). */
+    void stop() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Starts the same command again, after {@link #stop()}. */
+    void restart() throws IOException {
+        stop();
+        launch();
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The hook runs anyway.
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.sluice.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.schemas.kafka.Topics;
+import io.sluice.testing.Await;
+
+class TelemetrySinkLoopTest {
+
+    private static final TopicPartition P0 = new TopicPartition(Topics.TELEMETRY.name(), 0);
+
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
+    private final InMemoryTelemetryWriter writer = new InMemoryTelemetryWriter();
+    private Thread thread;
+    private TelemetrySinkLoop loop;
+
+    private void start(Map<String, Object> settings) {
+        Map<String, Object> all = new HashMap<>(Map.of(SinkConfig.BATCH_MAX_AGE_MS, 50L, SinkConfig.RETRY_BACKOFF_MS, 20L,
+                SinkConfig.RETRY_BACKOFF_MAX_MS, 40L));
+        all.putAll(settings);
+        loop = new TelemetrySinkLoop(consumer, writer, new SinkMetrics(new SimpleMeterRegistry()), new SinkConfig(all));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        });
+        thread = new Thread(loop);
+        thread.start();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        loop.stop();
+        thread.join(5000);
+    }
+
+    private void deliver(long offset, byte[] value) {
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(P0.topic(), 0, offset, "d".getBytes(), value)));
+    }
+
+    private static byte[] event(long ts) {
+        return Topics.TELEMETRY_EVENT_SERDE.encode(TelemetryEvent.newBuilder().setDeviceId("d").setTsMs(ts).setSeq(null)
+                .setReceivedAtMs(ts).setMetrics(Map.of("t", 1.0, "h", 2.0)).build());
+    }
+
+    private long committed() {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.of(P0));
+        return committed.get(P0) == null ? -1 : committed.get(P0).offset();
+    }
+
+    @Test
+    void offsetsAreCommittedOnlyAfterTheRowsAreWritten() {
+        start(Map.of());
+        deliver(0, event(1));
+        deliver(1, event(2));
+        Await.until("offset 2 committed", Duration.ofSeconds(5), () -> committed() == 2);
+        assertEquals(2, writer.written.size());
+    }
+
+    @Test
+    void aFailedInsertKeepsTheBatchPausesAndRetriesUntilItIsWritten() {
+        writer.failuresToCome = 3;
+        start(Map.of());
+        deliver(0, event(1));
+        Await.until("the batch retried past three failures", Duration.ofSeconds(5), () -> writer.written.size() == 1);
+        assertTrue(writer.attempts >= 4, "attempts " + writer.attempts);
+        Await.until("offset 1 committed", Duration.ofSeconds(5), () -> committed() == 1);
+        Await.until("partitions resumed", Duration.ofSeconds(5), () -> consumer.paused().isEmpty());
+    }
+
+    @Test
+    void aPoisonRecordIsSkippedWithoutStoppingTheRest() {
+        start(Map.of());
+        deliver(0, "garbage".getBytes());
+        deliver(1, event(7));
+        Await.until("offset 2 committed", Duration.ofSeconds(5), () -> committed() == 2);
+        assertEquals(1, writer.written.size());
+        assertEquals(7, writer.written.get(0).getTsMs());
+    }
+
+    @Test
+    void aFullBatchIsWrittenBeforeItsAgeIsReached() {
+        start(Map.of(SinkConfig.BATCH_MAX_ROWS, 4, SinkConfig.BATCH_MAX_AGE_MS, 600_000L));
+        deliver(0, event(1));
+        deliver(1, event(2));
+        Await.until("a batch of 4 rows written", Duration.ofSeconds(5), () -> writer.written.size() == 2);
+        Await.until("offset 2 committed", Duration.ofSeconds(5), () -> committed() == 2);
+    }
+}

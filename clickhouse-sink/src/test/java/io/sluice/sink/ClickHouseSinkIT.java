@@ -1,0 +1,120 @@
+package io.sluice.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.schemas.clickhouse.ClickHouseMigrations;
+import io.sluice.schemas.kafka.Topics;
+import io.sluice.testing.Await;
+import io.sluice.testing.LocalServers;
+
+/** The sink against a real ClickHouse server (the Debian package's 18.16 here) and a real Kafka broker. */
+class ClickHouseSinkIT {
+
+    private static LocalServers servers;
+    private static ClickHouseEndpoint endpoint;
+    private static ClickHouseQueries queries;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        servers = LocalServers.start();
+        endpoint = new ClickHouseEndpoint(servers.clickHouseUrl(), servers.clickHouseUser(), servers.clickHousePassword());
+        queries = new ClickHouseQueries(endpoint);
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        servers.close();
+    }
+
+    private static TelemetryEvent event(String device, long ts, Long seq, Map<String, Double> metrics) {
+        return TelemetryEvent.newBuilder().setDeviceId(device).setTsMs(ts).setSeq(seq).setReceivedAtMs(ts + 5)
+                .setMetrics(metrics).build();
+    }
+
+    private static SinkConfig sinkConfig() {
+        return new SinkConfig(Map.of(SinkConfig.KAFKA_BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers(),
+                SinkConfig.CLICKHOUSE_URL, servers.clickHouseUrl(), SinkConfig.OPS_HOST, "127.0.0.1", SinkConfig.OPS_PORT, 0,
+                SinkConfig.RETRY_BACKOFF_MS, 100L, SinkConfig.RETRY_BACKOFF_MAX_MS, 1000L));
+    }
+
+    @Test
+    void migrationsAreRecordedAndRunOnlyOnce() throws Exception {
+        ClickHouseMigrator.migrate(endpoint);
+        assertEquals(0, ClickHouseMigrator.migrate(endpoint), "a second run applies nothing");
+        assertEquals(ClickHouseMigrations.all().size(),
+                queries.number("SELECT count() FROM " + ClickHouseMigrations.HISTORY_TABLE + " FINAL"));
+        assertEquals(1, queries.number("EXISTS TABLE sluice.telemetry"));
+    }
+
+    @Test
+    void theJdbcWriterStoresEveryReadingExactly() throws Exception {
+        ClickHouseMigrator.migrate(endpoint);
+        try (JdbcTelemetryWriter writer = new JdbcTelemetryWriter(endpoint)) {
+            assertEquals(3, writer.write(List.of(
+                    event("jdbc-1", 1_763_800_000_123L, 9L, Map.of("temperature", 21.5, "humidity", 40.25)),
+                    event("jdbc-2", 1_763_800_001_000L, null, Map.of("temperature", -3.0)))));
+        }
+        List<String[]> rows = queries.rows("SELECT device_id, metric, value, ts_ms, seq, received_at_ms, toString(ts)"
+                + " FROM sluice.telemetry WHERE device_id LIKE 'jdbc-%' ORDER BY device_id, metric");
+        assertEquals(3, rows.size());
+        assertArrayEquals(new String[] {"jdbc-1", "humidity", "40.25", "1763800000123", "9", "1763800000128", "2025-11-22 08:26:40"},
+                rows.get(0));
+        assertArrayEquals(new String[] {"jdbc-1", "temperature", "21.5", "1763800000123", "9", "1763800000128", "2025-11-22 08:26:40"},
+                rows.get(1));
+        assertArrayEquals(new String[] {"jdbc-2", "temperature", "-3", "1763800001000", "-1", "1763800001005", "2025-11-22 08:26:41"},
+                rows.get(2));
+    }
+
+    @Test
+    void everyRecordArrivesOnceInFinalQueriesThoughClickHouseStopsMidStream() throws Exception {
+        int events = 2_000;
+        try (ClickHouseSink sink = ClickHouseSink.start(sinkConfig());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers(),
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                String device = "outage-" + (i % 20);
+                producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), device, Topics.TELEMETRY_EVENT_SERDE.encode(
+                        event(device, 1_763_800_000_000L + i, (long) i, Map.of("t", (double) i, "h", 1.0)))));
+                if (i == events / 2) {
+                    producer.flush();
+                    Await.until("the first half in ClickHouse", Duration.ofSeconds(30),
+                            () -> queries.number("SELECT count() FROM sluice.telemetry WHERE device_id LIKE 'outage-%'") > 0);
+                    servers.clickHouse().stop();
+                }
+            }
+            producer.flush();
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sink.opsPort() + "/health/ready")).build();
+            Await.until("the sink to report its failing inserts as not ready", Duration.ofSeconds(30),
+                    () -> http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 503);
+            servers.clickHouse().restart();
+            Await.until("every reading in ClickHouse", Duration.ofSeconds(60),
+                    () -> queries.number("SELECT count() FROM sluice.telemetry FINAL WHERE device_id LIKE 'outage-%'"),
+                    count -> count == 2L * events);
+            assertEquals(events, queries.number("SELECT uniqExact(seq) FROM sluice.telemetry FINAL WHERE device_id LIKE 'outage-%'"));
+            assertEquals(2L * events, queries.number(
+                    "SELECT count() FROM (SELECT device_id, metric, ts_ms, seq FROM sluice.telemetry FINAL"
+                            + " WHERE device_id LIKE 'outage-%' GROUP BY device_id, metric, ts_ms, seq)"));
+        }
+    }
+}

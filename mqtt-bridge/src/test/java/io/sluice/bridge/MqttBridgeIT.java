@@ -1,0 +1,155 @@
+package io.sluice.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.sluice.schemas.avro.DeadLetter;
+import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.schemas.kafka.Topics;
+import io.sluice.testing.Await;
+import io.sluice.testing.KafkaRecords;
+import io.sluice.testing.KafkaTestCluster;
+import io.sluice.testing.MosquittoPub;
+
+/** A bridge on a real Kafka broker, spoken to by real MQTT clients over real sockets. */
+class MqttBridgeIT {
+
+    private static final int MQTT5_PAYLOAD_FORMAT_INVALID = 0x99;
+    private static final int MQTT5_TOPIC_NAME_INVALID = 0x90;
+
+    private static KafkaTestCluster kafka;
+    private static MqttBridge bridge;
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = KafkaTestCluster.start();
+        bridge = MqttBridge.start(new BridgeConfig(Map.of(
+                BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0,
+                BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0)));
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().await(10, TimeUnit.SECONDS);
+        bridge.close();
+        kafka.close();
+    }
+
+    /** The raw records of a device, once there are {@code expected} of them (more would fail the caller's check). */
+    private static List<TelemetryEvent> rawEventsOf(String deviceId, int expected) {
+        return Await.until(expected + " raw records of " + deviceId, Duration.ofSeconds(10),
+                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_EVENT_SERDE::decode)
+                        .stream().filter(e -> e.getDeviceId().equals(deviceId)).toList(),
+                events -> events.size() >= expected);
+    }
+
+    /** The dead letters of a device; publishes were acknowledged, so they are already in Kafka. */
+    private static List<DeadLetter> deadLettersOf(String deviceId) {
+        return KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER_SERDE::decode)
+                .stream().filter(d -> d.getDeviceId().equals(deviceId)).toList();
+    }
+
+    @ParameterizedTest(name = "QoS {0} over {1}")
+    @CsvSource({"0, mqttv311", "1, mqttv311", "2, mqttv311", "0, mqttv5", "1, mqttv5", "2, mqttv5"})
+    void aReadingAtEachQosAndProtocolReachesKafka(int qos, String version) throws Exception {
+        String device = "qos" + qos + "-" + version;
+        MosquittoPub.Result result = MosquittoPub.publish(bridge.mqttPort(), device, "devices/" + device + "/telemetry",
+                "{\"ts\":" + System.currentTimeMillis() + ",\"seq\":1,\"metrics\":{\"temperature\":21.5}}", qos, version);
+        assertEquals(0, result.exitCode(), result.output());
+        if (qos > 0) {
+            assertEquals(0, result.ackReasonCode(), result.output());
+        }
+        if (qos == 2) {
+            assertTrue(result.qos2Completed(), result.output());
+        }
+        List<TelemetryEvent> events = rawEventsOf(device, 1);
+        assertEquals(1, events.size(), "records of " + device);
+        assertEquals(Map.of("temperature", 21.5), events.get(0).getMetrics());
+    }
+
+    @Test
+    void anInvalidPayloadGetsReason0x99OnMqtt5AndIsDeadLettered() throws Exception {
+        MosquittoPub.Result result = MosquittoPub.publish(bridge.mqttPort(), "bad-5", "devices/bad-5/telemetry",
+                "{\"metrics\":{\"t\":\"hot\"}}", 1, "mqttv5");
+        assertEquals(MQTT5_PAYLOAD_FORMAT_INVALID, result.ackReasonCode(), result.output());
+        List<DeadLetter> letters = deadLettersOf("bad-5");
+        assertEquals(1, letters.size());
+        assertEquals("BAD_METRIC_VALUE", letters.get(0).getReason());
+        assertEquals("devices/bad-5/telemetry", letters.get(0).getMqttTopic());
+        assertTrue(rawEventsOf("bad-5", 0).isEmpty(), "nothing of the rejected publish among the readings");
+    }
+
+    @Test
+    void anInvalidPayloadOnMqtt311IsAcknowledgedPlainlyOnceDeadLettered() throws Exception {
+        MosquittoPub.Result result = MosquittoPub.publish(bridge.mqttPort(), "bad-3", "devices/bad-3/telemetry",
+                "not json", 1, "mqttv311");
+        assertTrue(result.acknowledged(), result.output());
+        assertEquals(0, result.exitCode(), result.output());
+        assertEquals("NOT_JSON", deadLettersOf("bad-3").get(0).getReason());
+    }
+
+    @Test
+    void aTopicOutsideTheLayoutGetsReason0x90OnMqtt5() throws Exception {
+        MosquittoPub.Result result = MosquittoPub.publish(bridge.mqttPort(), "stray", "sensors/stray",
+                "{\"metrics\":{\"t\":1}}", 1, "mqttv5");
+        assertEquals(MQTT5_TOPIC_NAME_INVALID, result.ackReasonCode(), result.output());
+    }
+
+    @Test
+    void aBadPublishDisturbsNeitherItsConnectionNorOtherDevices() throws Exception {
+        MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId("mixed").setMaxInflightQueue(100));
+        client.connect(bridge.mqttPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+        client.publish("devices/mixed/telemetry", Buffer.buffer("{broken"), MqttQoS.AT_LEAST_ONCE, false, false)
+                .await(10, TimeUnit.SECONDS);
+        client.publish("devices/mixed/telemetry", Buffer.buffer("{\"seq\":2,\"metrics\":{\"t\":2}}"), MqttQoS.AT_LEAST_ONCE,
+                false, false).await(10, TimeUnit.SECONDS);
+        assertTrue(client.isConnected());
+        MosquittoPub.Result other = MosquittoPub.publish(bridge.mqttPort(), "neighbour", "devices/neighbour/telemetry",
+                "{\"metrics\":{\"t\":3}}", 1, "mqttv311");
+        assertEquals(0, other.ackReasonCode(), other.output());
+        client.disconnect().await(10, TimeUnit.SECONDS);
+        List<TelemetryEvent> mixed = rawEventsOf("mixed", 1);
+        assertEquals(1, mixed.size());
+        assertEquals(2L, mixed.get(0).getSeq());
+        assertEquals(1, rawEventsOf("neighbour", 1).size());
+    }
+
+    @Test
+    void healthAndMetricsAreServed() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + bridge.opsPort();
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/health/live")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String name : List.of("sluice_bridge_publishes_total", "sluice_bridge_connections", "sluice_bridge_dead_lettered_total",
+                "sluice_bridge_publish_to_ack_seconds_bucket", "sluice_bridge_in_flight", "kafka_producer_")) {
+            assertTrue(metrics.contains(name), "metrics expose " + name);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.sluice.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Debian's {@code mosquitto_pub}, a real MQTT client independent of Sluice's own code, run once per
+ * message with {@code -d} so that the test sees the broker's answer (PUBACK and its reason code).
+ */
+public final class MosquittoPub {
+
+    /** What one run of mosquitto_pub did. */
+    public record Result(int exitCode, String output) {
+
+        private static final Pattern ACK = Pattern.compile("received PUB(?:ACK|REC) \\(Mid: \\d+(?:, RC:(\\d+))?\\)");
+
+        /**
+         * The reason code of the broker's PUBACK/PUBREC (0 when mosquitto_pub printed none, as it
+         * does for a successful PUBREC), or -1 when there was no acknowledgement at all.
+         */
+        public int ackReasonCode() {
+            Matcher matcher = ACK.matcher(output);
+            if (!matcher.find()) {
+                return -1;
+            }
+            return matcher.group(1) == null ? 0 : Integer.parseInt(matcher.group(1));
+        }
+
+        /** Whether the QoS 2 handshake ran to its end (PUBREC, PUBREL, PUBCOMP). */
+        public boolean qos2Completed() {
+            return output.contains("received PUBCOMP");
+        }
+
+        public boolean acknowledged() {
+            return output.contains("received PUBACK") || output.contains("received PUBREC");
+        }
+    }
+
+    private MosquittoPub() {
+    }
+
+    /**
+     * Publishes one message.
+     *
+     * @param mqttVersion "mqttv311" or "mqttv5"
+     */
+    public static Result publish(int port, String clientId, String topic, String payload, int qos, String mqttVersion)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ExternalProgram.find("mosquitto_pub", "mosquitto-clients"),
+                "-h", "127.0.0.1", "-p", Integer.toString(port), "-V", mqttVersion, "-i", clientId,
+                "-q", Integer.toString(qos), "-t", topic, "-m", payload, "-d"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("mosquitto_pub did not finish within 30 s");
+        }
+        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}

@@ -68,6 +68,9 @@ final class MqttEdge implements Handler<MqttEndpoint> {
             return;
         }
         Context context = Vertx.currentContext();
+        // Read while the connection is open: the endpoint refuses these questions once it is closed.
+        String clientId = endpoint.clientIdentifier();
+        String address = String.valueOf(endpoint.remoteAddress());
         endpoint.publishAutoAck(false);
         endpoint.publishHandler(message -> onPublish(endpoint, context, message, mqtt5));
         endpoint.publishReleaseHandler(endpoint::publishComplete);
@@ -75,15 +78,14 @@ final class MqttEdge implements Handler<MqttEndpoint> {
                 Collections.nCopies(subscribe.topicSubscriptions().size(), MqttQoS.FAILURE)));
         endpoint.unsubscribeHandler(unsubscribe -> endpoint.unsubscribeAcknowledge(unsubscribe.messageId()));
         endpoint.exceptionHandler(error -> LOG.debug("connection of client '{}' from {} failed: {}",
-                endpoint.clientIdentifier(), endpoint.remoteAddress(), error.toString()));
+                clientId, address, error.toString()));
         endpoint.closeHandler(closed -> {
             metrics.disconnected();
-            LOG.debug("client '{}' from {} disconnected", endpoint.clientIdentifier(), endpoint.remoteAddress());
+            LOG.debug("client '{}' from {} disconnected", clientId, address);
         });
         endpoint.accept(false);
         metrics.connected();
-        LOG.debug("client '{}' connected from {} (MQTT protocol level {})", endpoint.clientIdentifier(),
-                endpoint.remoteAddress(), endpoint.protocolVersion());
+        LOG.debug("client '{}' connected from {} (MQTT protocol level {})", clientId, address, endpoint.protocolVersion());
     }
 
     private void onPublish(MqttEndpoint endpoint, Context context, MqttPublishMessage message, boolean mqtt5) {
@@ -110,8 +112,8 @@ final class MqttEdge implements Handler<MqttEndpoint> {
             return;
         }
         if (outcome instanceof IngestOutcome.NotWritten notWritten && !mqtt5) {
-            LOG.warn("disconnecting client '{}': publish {} could not be written ({}); it will be resent",
-                    endpoint.clientIdentifier(), messageId, notWritten.why());
+            LOG.warn("disconnecting a client: publish {} could not be written ({}); it will be resent after reconnecting",
+                    messageId, notWritten.why());
             endpoint.close();
             return;
         }

@@ -1,0 +1,108 @@
+package io.sluice.load;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import io.sluice.sink.ClickHouseEndpoint;
+import io.sluice.sink.ClickHouseQueries;
+
+/**
+ * The fleet simulator's command line ({@code ./sluice load} and {@code ./sluice demo}):
+ * <pre>
+ *   run  [options]   run a fleet, then check every acknowledged reading against ClickHouse
+ *   demo [options]   the same, then a report of what is in ClickHouse
+ * </pre>
+ * A mistake in the options ends with one line on standard error and exit code 2.
+ */
+public final class LoadMain {
+
+    private static final String USAGE = """
+            Usage: ./sluice load run|demo [options]
+              --mqtt HOST:PORT        MQTT endpoint, HAProxy in front of the bridges (default 127.0.0.1:1883)
+              --clickhouse URL        ClickHouse HTTP interface (default http://127.0.0.1:8123)
+              --devices N             devices, each its own connection (default 100)
+              --rate N                total messages per second, 4 readings each (default 1000)
+              --seconds N             how long to publish (default 60)
+              --qos 0|1|2             MQTT QoS (default 1)
+              --in-flight N           most unacknowledged publishes per device (default 100)
+              --run-id ID             prefix of this run's device ids (default sim-<time>)""";
+
+    private LoadMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
+        String command = args[0];
+        if (!command.equals("run") && !command.equals("demo")) {
+            fail("unknown command '" + command + "'; use run or demo (--help for the options)");
+        }
+        Map<String, String> values = new HashMap<>(Map.of("--mqtt", "127.0.0.1:1883", "--clickhouse", "http://127.0.0.1:8123",
+                "--devices", "100", "--rate", "1000", "--seconds", "60", "--qos", "1", "--in-flight", "100",
+                "--run-id", "sim-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        for (int i = 1; i < args.length; i += 2) {
+            if (!values.containsKey(args[i])) {
+                fail("unknown option '" + args[i] + "' (--help lists them)");
+            }
+            if (i + 1 >= args.length) {
+                fail(args[i] + " needs a value");
+            }
+            values.put(args[i], args[i + 1]);
+        }
+        FleetOptions options;
+        ClickHouseQueries clickHouse;
+        try {
+            String[] mqtt = values.get("--mqtt").split(":");
+            if (mqtt.length != 2) {
+                throw new IllegalArgumentException("--mqtt must be HOST:PORT, got " + values.get("--mqtt"));
+            }
+            options = new FleetOptions(mqtt[0], integer(values, "--mqtt", mqtt[1]), integer(values, "--devices"),
+                    integer(values, "--rate"), integer(values, "--seconds"), integer(values, "--qos"),
+                    integer(values, "--in-flight"), values.get("--run-id"));
+            clickHouse = new ClickHouseQueries(new ClickHouseEndpoint(values.get("--clickhouse"), "default", ""));
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
+        if (!clickHouse.ping()) {
+            fail("ClickHouse does not answer at " + values.get("--clickhouse") + "; is the stack up (./sluice up)?");
+        }
+        FleetReport report = new FleetReport(System.out);
+        report.starting(options);
+        FleetResult result = FleetSimulator.run(options, report::progress);
+        if (result.acked() == 0) {
+            fail("no publish was acknowledged; is MQTT served at " + values.get("--mqtt") + "?");
+        }
+        LossCheck check = LossCheck.against(clickHouse, result, Duration.ofSeconds(60));
+        report.summary(result, check);
+        if (command.equals("demo")) {
+            report.clickHouseContents(clickHouse, options.runId());
+        }
+        System.exit(check.exact() ? 0 : 1);
+    }
+
+    private static int integer(Map<String, String> values, String option) {
+        return integer(values, option, values.get(option));
+    }
+
+    private static int integer(Map<String, String> values, String option, String text) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a whole number, got '" + text + "'");
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("sluice load: " + message);
+        System.exit(2);
+    }
+
+
+}

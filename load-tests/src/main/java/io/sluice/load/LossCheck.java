@@ -1,0 +1,60 @@
+package io.sluice.load;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.sluice.sink.ClickHouseQueries;
+
+/**
+ * Checks every acknowledged reading of a fleet run against ClickHouse: per device and per sequence
+ * number, each of the metrics a message carried must be stored once in {@code FINAL} queries.
+ *
+ * @param acknowledged readings the bridges acknowledged
+ * @param stored       readings of this run found in ClickHouse (FINAL)
+ * @param lost         acknowledged readings missing from ClickHouse
+ * @param duplicated   readings stored more than once in FINAL queries (natural key seen twice)
+ * @param rawRows      rows of this run before deduplication (retransmissions show here, not in FINAL)
+ */
+public record LossCheck(long acknowledged, long stored, long lost, long duplicated, long rawRows) {
+
+    /** Waits until ClickHouse holds every acknowledged reading (or the timeout passes), then counts. */
+    public static LossCheck against(ClickHouseQueries clickHouse, FleetResult result, Duration timeout)
+            throws IOException, InterruptedException {
+        String run = "device_id LIKE '" + result.options().runId() + "-%'";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline
+                && clickHouse.number("SELECT count() FROM sluice.telemetry FINAL WHERE " + run) < result.ackedReadings()) {
+            Thread.sleep(200);
+        }
+        Map<String, Map<Long, Integer>> storedPerDevice = new HashMap<>();
+        long stored = 0;
+        long duplicated = 0;
+        List<String[]> rows = clickHouse.rows("SELECT device_id, seq, count(), uniqExact(metric) FROM sluice.telemetry FINAL"
+                + " WHERE " + run + " GROUP BY device_id, seq");
+        for (String[] row : rows) {
+            int count = Integer.parseInt(row[2]);
+            int distinct = Integer.parseInt(row[3]);
+            storedPerDevice.computeIfAbsent(row[0], d -> new HashMap<>()).put(Long.parseLong(row[1]), distinct);
+            stored += count;
+            duplicated += count - distinct;
+        }
+        long lost = 0;
+        for (Map.Entry<String, BitSet> device : result.ackedSeqs().entrySet()) {
+            Map<Long, Integer> storedSeqs = storedPerDevice.getOrDefault(device.getKey(), Map.of());
+            BitSet acked = device.getValue();
+            for (int seq = acked.nextSetBit(0); seq >= 0; seq = acked.nextSetBit(seq + 1)) {
+                lost += result.readingsPerMessage() - Math.min(result.readingsPerMessage(), storedSeqs.getOrDefault((long) seq, 0));
+            }
+        }
+        long rawRows = clickHouse.number("SELECT count() FROM sluice.telemetry WHERE " + run);
+        return new LossCheck(result.ackedReadings(), stored, lost, duplicated, rawRows);
+    }
+
+    public boolean exact() {
+        return lost == 0 && duplicated == 0;
+    }
+}

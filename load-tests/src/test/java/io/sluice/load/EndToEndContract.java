@@ -1,0 +1,159 @@
+package io.sluice.load;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.sluice.bridge.MqttBridge;
+import io.sluice.schemas.avro.DeadLetter;
+import io.sluice.schemas.kafka.Topics;
+import io.sluice.testing.Await;
+import io.sluice.testing.KafkaRecords;
+import io.sluice.testing.MosquittoPub;
+import io.sluice.testing.PipelineServers;
+
+/**
+ * The end-to-end contract of Sluice: a reading a real MQTT client publishes through HAProxy lands
+ * once in ClickHouse. Run on local servers by {@link EndToEndLocalIT}, and on containers by
+ * {@link EndToEndDockerIT} where a Docker engine exists.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class EndToEndContract {
+
+    private static final Duration ARRIVAL = Duration.ofSeconds(30);
+
+    private PipelineServers servers;
+    private SluiceStack stack;
+    private Vertx vertx;
+
+    /** Starts the Kafka and ClickHouse servers this variant runs on. */
+    abstract PipelineServers startServers() throws Exception;
+
+    @BeforeAll
+    void startStack() throws Exception {
+        servers = startServers();
+        stack = SluiceStack.start(servers);
+        vertx = Vertx.vertx();
+        Await.until("HAProxy to see both bridges UP", Duration.ofSeconds(20),
+                () -> stack.haproxy().backendStates().values().stream().filter("UP"::equals).count() == 2);
+    }
+
+    @AfterAll
+    void stopStack() throws Exception {
+        if (vertx != null) {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        if (servers != null) {
+            servers.close();
+        }
+    }
+
+    private long count(String sql) throws Exception {
+        return stack.clickHouse().number(sql);
+    }
+
+    @Test
+    void aQos1ReadingThroughHaproxyLandsOnceInClickHouseEvenWhenPublishedTwice() throws Exception {
+        long ts = System.currentTimeMillis();
+        String payload = "{\"ts\":" + ts + ",\"metrics\":{\"temperature\":21.5}}";
+        MosquittoPub.Result first = MosquittoPub.publish(stack.mqttPort(), "e2e-dev-1", "devices/e2e-dev-1/telemetry",
+                payload, 1, "mqttv311");
+        assertEquals(0, first.exitCode(), first.output());
+        assertEquals(0, first.ackReasonCode(), first.output());
+        String where = " FROM sluice.telemetry WHERE device_id = 'e2e-dev-1' AND ts_ms = " + ts;
+        Await.until("the reading in ClickHouse", ARRIVAL, () -> count("SELECT count()" + where) == 1);
+        List<String[]> rows = stack.clickHouse().rows("SELECT metric, value, seq" + where);
+        assertArrayEquals(new String[] {"temperature", "21.5", "-1"}, rows.get(0));
+
+        MosquittoPub.Result again = MosquittoPub.publish(stack.mqttPort(), "e2e-dev-1", "devices/e2e-dev-1/telemetry",
+                payload, 1, "mqttv311");
+        assertEquals(0, again.ackReasonCode(), again.output());
+        Await.until("the retransmission in ClickHouse", ARRIVAL, () -> count("SELECT count()" + where) == 2);
+        assertEquals(1, count("SELECT count() FROM sluice.telemetry FINAL WHERE device_id = 'e2e-dev-1' AND ts_ms = " + ts),
+                "the natural key collapses the retransmission in FINAL queries");
+    }
+
+    @Test
+    void anInvalidPayloadIsRejectedAndEverythingElseCarriesOn() throws Exception {
+        MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId("e2e-mixed"));
+        client.connect(stack.mqttPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+        client.publish("devices/e2e-mixed/telemetry", Buffer.buffer("not json"), MqttQoS.AT_LEAST_ONCE, false, false)
+                .await(10, TimeUnit.SECONDS);
+        client.publish("devices/e2e-mixed/telemetry", Buffer.buffer("{\"seq\":7,\"metrics\":{\"rpm\":1200}}"),
+                MqttQoS.AT_LEAST_ONCE, false, false).await(10, TimeUnit.SECONDS);
+        MosquittoPub.Result neighbour = MosquittoPub.publish(stack.mqttPort(), "e2e-neighbour", "devices/e2e-neighbour/telemetry",
+                "{\"metrics\":{\"rpm\":900}}", 1, "mqttv311");
+        assertEquals(0, neighbour.ackReasonCode(), neighbour.output());
+        assertTrue(client.isConnected(), "the connection that sent the bad payload stays up");
+        client.disconnect().await(10, TimeUnit.SECONDS);
+
+        Await.until("both good readings in ClickHouse", ARRIVAL, () -> count(
+                "SELECT count() FROM sluice.telemetry WHERE device_id IN ('e2e-mixed', 'e2e-neighbour')") == 2);
+        assertEquals(7, count("SELECT any(seq) FROM sluice.telemetry WHERE device_id = 'e2e-mixed'"));
+        List<DeadLetter> letters = KafkaRecords.readToEnd(servers.kafkaBootstrapServers(), Topics.DEAD_LETTER.name(),
+                Topics.DEAD_LETTER_SERDE::decode).stream().filter(d -> d.getDeviceId().equals("e2e-mixed")).toList();
+        assertEquals(1, letters.size());
+        assertEquals("NOT_JSON", letters.get(0).getReason());
+    }
+
+    @Test
+    void connectionsAreSpreadOverBothBridges() throws Exception {
+        List<MqttClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId("e2e-spread-" + i));
+                client.connect(stack.mqttPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+                clients.add(client);
+            }
+            for (MqttBridge bridge : stack.bridges()) {
+                Await.until("two connections on the bridge at ops port " + bridge.opsPort(), Duration.ofSeconds(10),
+                        () -> connectionsOf(bridge) == 2);
+            }
+        } finally {
+            for (MqttClient client : clients) {
+                client.disconnect().await(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static double connectionsOf(MqttBridge bridge) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + bridge.opsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(line -> line.startsWith("sluice_bridge_connections{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void aSmallFleetRunLosesAndDuplicatesNothing() throws Exception {
+        FleetOptions options = new FleetOptions("127.0.0.1", stack.mqttPort(), 20, 400, 5, 1, 50, "e2e-fleet");
+        FleetResult result = FleetSimulator.run(options, progress -> { });
+        assertTrue(result.acked() > 0, "the fleet got acknowledgements");
+        assertEquals(result.sent(), result.acked() + result.errors(), "every publish answered or counted as an error");
+        LossCheck check = LossCheck.against(stack.clickHouse(), result, ARRIVAL);
+        assertEquals(result.ackedReadings(), check.stored(), "stored readings");
+        assertEquals(0, check.lost(), "lost readings");
+        assertEquals(0, check.duplicated(), "duplicated readings");
+    }
+}

@@ -7,6 +7,11 @@ import io.sluice.testing.PipelineServers;
 class EndToEndLocalIT extends EndToEndContract {
 
     @Override
+    String unavailableReason() {
+        return null;
+    }
+
+    @Override
     PipelineServers startServers() throws Exception {
         return LocalServers.start();
     }

@@ -10,13 +10,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
+import io.sluice.runtime.ServiceMetrics;
 import io.sluice.schemas.kafka.Topics;
 
 /**
@@ -47,10 +45,7 @@ public final class ClickHouseSink implements AutoCloseable {
         KafkaTopicsBootstrap.ensure(bootstrap, List.of(Topics.TELEMETRY.newTopic(
                 config.getInt(SinkConfig.KAFKA_TOPIC_PARTITIONS), config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION))), 30_000);
 
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", "clickhouse-sink", "instance", config.getString(SinkConfig.INSTANCE_ID));
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.getString(SinkConfig.INSTANCE_ID));
 
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());

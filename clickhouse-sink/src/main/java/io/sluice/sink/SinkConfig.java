@@ -9,6 +9,7 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.types.Password;
 
+import io.sluice.runtime.CommonSettings;
 import io.sluice.runtime.ServiceConfig;
 import io.sluice.schemas.kafka.Topics;
 
@@ -21,10 +22,10 @@ public final class SinkConfig extends AbstractConfig {
     public static final String ENV_PREFIX = "SLUICE_SINK_";
 
     public static final String INSTANCE_ID = "instance.id";
-    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+    public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
     public static final String KAFKA_GROUP_ID = "kafka.group.id";
-    public static final String KAFKA_TOPIC_PARTITIONS = "kafka.topic.partitions";
-    public static final String KAFKA_TOPIC_REPLICATION = "kafka.topic.replication.factor";
+    public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
+    public static final String KAFKA_TOPIC_REPLICATION = CommonSettings.KAFKA_TOPIC_REPLICATION;
     public static final String CLICKHOUSE_URL = "clickhouse.url";
     public static final String CLICKHOUSE_USER = "clickhouse.user";
     public static final String CLICKHOUSE_PASSWORD = "clickhouse.password";
@@ -32,20 +33,15 @@ public final class SinkConfig extends AbstractConfig {
     public static final String BATCH_MAX_AGE_MS = "batch.max.age.ms";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
-    public static final String OPS_HOST = "ops.host";
-    public static final String OPS_PORT = "ops.port";
+    public static final String OPS_HOST = CommonSettings.OPS_HOST;
+    public static final String OPS_PORT = CommonSettings.OPS_PORT;
 
-    public static final ConfigDef DEFINITION = new ConfigDef()
+    public static final ConfigDef DEFINITION = CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
+                    Topics.DEFAULT_PARTITIONS), 8082)
             .define(INSTANCE_ID, Type.STRING, "sink-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "This sink's name, in logs and metrics.")
-            .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka brokers, host:port[,host:port].")
             .define(KAFKA_GROUP_ID, Type.STRING, "sluice-clickhouse-sink", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Consumer group of the sinks: sinks sharing it split the partitions between them.")
-            .define(KAFKA_TOPIC_PARTITIONS, Type.INT, Topics.DEFAULT_PARTITIONS, Range.between(1, 10_000), Importance.LOW,
-                    "Partitions of the topics when this sink has to create them.")
-            .define(KAFKA_TOPIC_REPLICATION, Type.SHORT, (short) 1, Range.between(1, 16), Importance.LOW,
-                    "Replication factor of the topics when this sink has to create them.")
             .define(CLICKHOUSE_URL, Type.STRING, "http://127.0.0.1:8123", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "ClickHouse HTTP interface, http://host:port.")
             .define(CLICKHOUSE_USER, Type.STRING, "default", Importance.MEDIUM, "ClickHouse user.")
@@ -58,10 +54,7 @@ public final class SinkConfig extends AbstractConfig {
             .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
                     "First wait before retrying a failed insert; doubles at each failure, with jitter.")
             .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
-                    "Longest wait between two retries of a failed insert.")
-            .define(OPS_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the health and metrics HTTP endpoint.")
-            .define(OPS_PORT, Type.INT, 8082, Range.between(0, 65535), Importance.MEDIUM,
-                    "Port of the health and metrics HTTP endpoint.");
+                    "Longest wait between two retries of a failed insert.");
 
     public SinkConfig(Map<String, ?> values) {
         super(DEFINITION, values);

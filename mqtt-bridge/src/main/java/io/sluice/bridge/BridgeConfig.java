@@ -8,6 +8,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
+import io.sluice.runtime.CommonSettings;
 import io.sluice.runtime.ServiceConfig;
 import io.sluice.schemas.kafka.Topics;
 import io.sluice.schemas.mqtt.PayloadLimits;
@@ -21,40 +22,32 @@ public final class BridgeConfig extends AbstractConfig {
     public static final String ENV_PREFIX = "SLUICE_BRIDGE_";
 
     public static final String BRIDGE_ID = "bridge.id";
-    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
+    public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
     public static final String KAFKA_LINGER_MS = "kafka.linger.ms";
-    public static final String KAFKA_TOPIC_PARTITIONS = "kafka.topic.partitions";
-    public static final String KAFKA_TOPIC_REPLICATION = "kafka.topic.replication.factor";
+    public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
+    public static final String KAFKA_TOPIC_REPLICATION = CommonSettings.KAFKA_TOPIC_REPLICATION;
     public static final String MQTT_HOST = "mqtt.host";
     public static final String MQTT_PORT = "mqtt.port";
     public static final String MQTT_PROXY_PROTOCOL = "mqtt.proxy.protocol";
-    public static final String OPS_HOST = "ops.host";
-    public static final String OPS_PORT = "ops.port";
+    public static final String OPS_HOST = CommonSettings.OPS_HOST;
+    public static final String OPS_PORT = CommonSettings.OPS_PORT;
     public static final String PAYLOAD_MAX_BYTES = "payload.max.bytes";
     public static final String PAYLOAD_MAX_METRICS = "payload.max.metrics";
     public static final String TS_MAX_PAST_MS = "ts.max.past.ms";
     public static final String TS_MAX_FUTURE_MS = "ts.max.future.ms";
     public static final String MAX_IN_FLIGHT = "max.in.flight.messages";
 
-    public static final ConfigDef DEFINITION = new ConfigDef()
+    public static final ConfigDef DEFINITION = CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
+                    Topics.DEFAULT_PARTITIONS), 8080)
             .define(BRIDGE_ID, Type.STRING, "bridge-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "This bridge's name: in logs, metrics and its Kafka client id.")
-            .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka brokers to write telemetry to, host:port[,host:port].")
             .define(KAFKA_LINGER_MS, Type.INT, 5, Range.between(0, 1000), Importance.LOW,
                     "How long the producer waits to fill a batch; adds at most this much to publish-to-ack latency.")
-            .define(KAFKA_TOPIC_PARTITIONS, Type.INT, Topics.DEFAULT_PARTITIONS, Range.between(1, 10_000), Importance.LOW,
-                    "Partitions of the topics when this bridge has to create them (the ceiling on processor replicas).")
-            .define(KAFKA_TOPIC_REPLICATION, Type.SHORT, (short) 1, Range.between(1, 16), Importance.LOW,
-                    "Replication factor of the topics when this bridge has to create them.")
             .define(MQTT_HOST, Type.STRING, "0.0.0.0", Importance.HIGH, "Address the MQTT listener binds to.")
             .define(MQTT_PORT, Type.INT, 1883, Range.between(0, 65535), Importance.HIGH,
                     "TCP port of the MQTT listener (0 picks a free one).")
             .define(MQTT_PROXY_PROTOCOL, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Expect the PROXY protocol (v1 or v2) header from a balancer such as HAProxy, so the bridge sees each device's real address.")
-            .define(OPS_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the health and metrics HTTP endpoint.")
-            .define(OPS_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
-                    "Port of the health (/health/live, /health/ready) and metrics (/metrics) HTTP endpoint.")
             .define(PAYLOAD_MAX_BYTES, Type.INT, PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES, Range.between(16, 16 * 1024 * 1024),
                     Importance.MEDIUM, "Largest telemetry payload accepted; larger ones are dead-lettered (TOO_LARGE).")
             .define(PAYLOAD_MAX_METRICS, Type.INT, PayloadLimits.DEFAULT_MAX_METRICS, Range.between(1, 100_000),

@@ -12,10 +12,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttServer;
@@ -23,6 +20,7 @@ import io.vertx.mqtt.MqttServerOptions;
 import io.sluice.runtime.KafkaReachability;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
+import io.sluice.runtime.ServiceMetrics;
 import io.sluice.schemas.kafka.Topic;
 import io.sluice.schemas.kafka.Topics;
 
@@ -63,10 +61,7 @@ public final class MqttBridge implements AutoCloseable {
         List<Topic<?, ?>> written = List.of(Topics.TELEMETRY_RAW, Topics.DEAD_LETTER);
         KafkaTopicsBootstrap.ensure(bootstrap, written.stream().map(t -> t.newTopic(partitions, replication)).toList(), 30_000);
 
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", "mqtt-bridge", "instance", config.getString(BridgeConfig.BRIDGE_ID));
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = ServiceMetrics.registry("mqtt-bridge", config.getString(BridgeConfig.BRIDGE_ID));
         BridgeMetrics metrics = new BridgeMetrics(registry);
 
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config),

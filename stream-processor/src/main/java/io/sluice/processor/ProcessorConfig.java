@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
+import io.sluice.runtime.CommonSettings;
 import io.sluice.runtime.ServiceConfig;
 import io.sluice.schemas.kafka.Topics;
 
@@ -26,35 +27,27 @@ public final class ProcessorConfig extends AbstractConfig {
 
     public static final String APPLICATION_ID = "application.id";
     public static final String INSTANCE_ID = "instance.id";
-    public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
-    public static final String KAFKA_TOPIC_PARTITIONS = "kafka.topic.partitions";
-    public static final String KAFKA_TOPIC_REPLICATION = "kafka.topic.replication.factor";
+    public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
+    public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
+    public static final String KAFKA_TOPIC_REPLICATION = CommonSettings.KAFKA_TOPIC_REPLICATION;
     public static final String STATE_DIR = "state.dir";
     public static final String STREAM_THREADS = "stream.threads";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
-    public static final String OPS_HOST = "ops.host";
-    public static final String OPS_PORT = "ops.port";
+    public static final String OPS_HOST = CommonSettings.OPS_HOST;
+    public static final String OPS_PORT = CommonSettings.OPS_PORT;
 
-    public static final ConfigDef DEFINITION = new ConfigDef()
+    public static final ConfigDef DEFINITION = CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
+                    Topics.DEFAULT_PARTITIONS), 8081)
             .define(APPLICATION_ID, Type.STRING, "sluice-stream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: replicas sharing it split the partitions between them.")
             .define(INSTANCE_ID, Type.STRING, "processor-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "This replica's name, in logs and metrics.")
-            .define(KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Kafka brokers, host:port[,host:port].")
-            .define(KAFKA_TOPIC_PARTITIONS, Type.INT, Topics.DEFAULT_PARTITIONS, Range.between(1, 10_000), Importance.LOW,
-                    "Partitions of the topics when this processor has to create them.")
-            .define(KAFKA_TOPIC_REPLICATION, Type.SHORT, (short) 1, Range.between(1, 16), Importance.LOW,
-                    "Replication factor of the topics when this processor has to create them.")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/sluice-streams", Importance.MEDIUM,
                     "Directory of the local state stores; one per replica.")
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
                     "Stream threads in this replica.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.between(10, 60_000), Importance.MEDIUM,
-                    "How often results are committed (exactly-once transactions): the floor of end-to-end latency.")
-            .define(OPS_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the health and metrics HTTP endpoint.")
-            .define(OPS_PORT, Type.INT, 8081, Range.between(0, 65535), Importance.MEDIUM,
-                    "Port of the health and metrics HTTP endpoint.");
+                    "How often results are committed (exactly-once transactions): the floor of end-to-end latency.");
 
     public ProcessorConfig(Map<String, ?> values) {
         super(DEFINITION, values);

@@ -7,13 +7,11 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
+import io.sluice.runtime.ServiceMetrics;
 import io.sluice.schemas.kafka.Topics;
 
 /** One running processor replica: the Kafka Streams application and its health and metrics endpoint. */
@@ -38,10 +36,7 @@ public final class StreamProcessor implements AutoCloseable {
                 List.of(Topics.TELEMETRY_RAW.newTopic(partitions, replication), Topics.TELEMETRY.newTopic(partitions, replication)),
                 30_000);
 
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", "stream-processor", "instance", config.getString(ProcessorConfig.INSTANCE_ID));
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = ServiceMetrics.registry("stream-processor", config.getString(ProcessorConfig.INSTANCE_ID));
 
         KafkaStreams streams = new KafkaStreams(TelemetryTopology.build(config), config.streamsProperties());
         streams.setUncaughtExceptionHandler(error -> {

@@ -1,5 +1,6 @@
 package io.sluice.sink;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,25 +16,31 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
 import io.sluice.runtime.ServiceMetrics;
+import io.sluice.schemas.kafka.Topic;
 import io.sluice.schemas.kafka.Topics;
 
 /**
- * One running sink: migrates ClickHouse, then runs the {@link TelemetrySinkLoop} on its own thread,
- * with a health and metrics endpoint. Ready while its inserts succeed.
+ * One running sink: migrates ClickHouse, then runs a {@link SinkLoop} per topic and table, each on
+ * its own thread with its own consumer, so that a table in trouble holds back only its own topic:
+ * <ul>
+ *   <li>{@code sluice.telemetry} into {@code sluice.telemetry};</li>
+ *   <li>{@code sluice.deadletter} into {@code sluice.rejected}.</li>
+ * </ul>
+ * Ready while every loop's inserts succeed.
  */
 public final class ClickHouseSink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
 
-    private final TelemetrySinkLoop loop;
-    private final Thread thread;
-    private final TelemetryWriter writer;
+    /** A running loop and what it owns. */
+    private record Running(SinkLoop<?> loop, Thread thread, TableWriter<?> writer) {
+    }
+
+    private final List<Running> loops;
     private final OpsEndpoint ops;
 
-    private ClickHouseSink(TelemetrySinkLoop loop, Thread thread, TelemetryWriter writer, OpsEndpoint ops) {
-        this.loop = loop;
-        this.thread = thread;
-        this.writer = writer;
+    private ClickHouseSink(List<Running> loops, OpsEndpoint ops) {
+        this.loops = loops;
         this.ops = ops;
     }
 
@@ -41,35 +48,44 @@ public final class ClickHouseSink implements AutoCloseable {
         ClickHouseEndpoint clickHouse = config.clickHouse();
         int applied = ClickHouseMigrator.migrate(clickHouse);
         LOG.info("ClickHouse at {} is up to date ({} migrations applied now)", clickHouse, applied);
-        String bootstrap = config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS);
-        KafkaTopicsBootstrap.ensure(bootstrap, List.of(Topics.TELEMETRY.newTopic(
-                config.getInt(SinkConfig.KAFKA_TOPIC_PARTITIONS), config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION))), 30_000);
+        int partitions = config.getInt(SinkConfig.KAFKA_TOPIC_PARTITIONS);
+        short replication = config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION);
+        KafkaTopicsBootstrap.ensure(config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS), List.of(
+                Topics.TELEMETRY.newTopic(partitions, replication), Topics.DEAD_LETTER.newTopic(partitions, replication)), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.getString(SinkConfig.INSTANCE_ID));
+        List<Running> loops = new ArrayList<>();
+        loops.add(startLoop(Topics.TELEMETRY, new JdbcTelemetryWriter(clickHouse), config, registry));
+        loops.add(startLoop(Topics.DEAD_LETTER, new JdbcRejectedWriter(clickHouse), config, registry));
+        OpsEndpoint ops = OpsEndpoint.start(config.getString(SinkConfig.OPS_HOST), config.getInt(SinkConfig.OPS_PORT),
+                registry, () -> loops.stream().allMatch(running -> running.loop().healthy()));
+        LOG.info("sink {} writing into ClickHouse at {}; health and metrics on port {}",
+                config.getString(SinkConfig.INSTANCE_ID), clickHouse, ops.port());
+        return new ClickHouseSink(loops, ops);
+    }
 
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
+    private static <T> Running startLoop(Topic<String, T> topic, TableWriter<T> writer, SinkConfig config,
+                                         PrometheusMeterRegistry registry) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config, writer.table()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         new KafkaClientMetrics(consumer).bindTo(registry);
-        TelemetryWriter writer = new JdbcTelemetryWriter(clickHouse);
-        TelemetrySinkLoop loop = new TelemetrySinkLoop(consumer, writer, new SinkMetrics(registry), config);
-        Thread thread = new Thread(loop, "clickhouse-sink");
+        SinkLoop<T> loop = new SinkLoop<>(topic, consumer, writer, new SinkMetrics(registry, writer.table()), config);
+        Thread thread = new Thread(loop, "sink-" + writer.table());
         thread.setUncaughtExceptionHandler((t, error) -> {
-            LOG.error("sink loop failed; exiting so that a supervisor restarts it", error);
+            LOG.error("sink loop of {} failed; exiting so that a supervisor restarts the sink", writer.table(), error);
             Runtime.getRuntime().halt(1);
         });
         thread.start();
-        OpsEndpoint ops = OpsEndpoint.start(config.getString(SinkConfig.OPS_HOST), config.getInt(SinkConfig.OPS_PORT),
-                registry, loop::healthy);
-        LOG.info("sink {} writing {} into ClickHouse at {}; health and metrics on port {}",
-                config.getString(SinkConfig.INSTANCE_ID), Topics.TELEMETRY.name(), clickHouse, ops.port());
-        return new ClickHouseSink(loop, thread, writer, ops);
+        LOG.info("writing {} into sluice.{}", topic.name(), writer.table());
+        return new Running(loop, thread, writer);
     }
 
-    static Map<String, Object> consumerConfig(SinkConfig config) {
+    /** Each table has its own consumer group ({@code <kafka.group.id>-<table>}), so its offsets move on their own. */
+    static Map<String, Object> consumerConfig(SinkConfig config, String table) {
         Map<String, Object> consumer = new HashMap<>();
         consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS));
-        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(SinkConfig.KAFKA_GROUP_ID));
-        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID));
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(SinkConfig.KAFKA_GROUP_ID) + "-" + table);
+        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID) + "-" + table);
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // Processors write in exactly-once transactions: read only what they committed.
@@ -84,9 +100,13 @@ public final class ClickHouseSink implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        loop.stop();
-        thread.join(30_000);
-        writer.close();
+        for (Running running : loops) {
+            running.loop().stop();
+        }
+        for (Running running : loops) {
+            running.thread().join(30_000);
+            running.writer().close();
+        }
         ops.close();
     }
 }

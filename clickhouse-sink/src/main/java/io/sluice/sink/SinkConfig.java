@@ -41,7 +41,7 @@ public final class SinkConfig extends AbstractConfig {
             .define(INSTANCE_ID, Type.STRING, "sink-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "This sink's name, in logs and metrics.")
             .define(KAFKA_GROUP_ID, Type.STRING, "sluice-clickhouse-sink", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Consumer group of the sinks: sinks sharing it split the partitions between them.")
+                    "Consumer group prefix of the sinks (one group per table, <prefix>-<table>): sinks sharing it split the partitions.")
             .define(CLICKHOUSE_URL, Type.STRING, "http://127.0.0.1:8123", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "ClickHouse HTTP interface, http://host:port.")
             .define(CLICKHOUSE_USER, Type.STRING, "default", Importance.MEDIUM, "ClickHouse user.")

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** The sink's metrics, named in one place ({@code sluice_sink_*} in Prometheus). */
+/** The metrics of one sink loop, named in one place ({@code sluice_sink_*} in Prometheus, tagged with the table). */
 final class SinkMetrics {
 
     private final Counter rows;
@@ -18,21 +18,21 @@ final class SinkMetrics {
     private final Timer insert;
     private final Timer endToEnd;
 
-    SinkMetrics(MeterRegistry registry) {
-        rows = Counter.builder("sluice.sink.rows").description("Rows inserted into ClickHouse").tag("table", "telemetry")
+    SinkMetrics(MeterRegistry registry, String table) {
+        rows = Counter.builder("sluice.sink.rows").description("Rows inserted into ClickHouse").tag("table", table)
                 .register(registry);
-        batches = Counter.builder("sluice.sink.batches").description("Batches inserted into ClickHouse").tag("table", "telemetry")
+        batches = Counter.builder("sluice.sink.batches").description("Batches inserted into ClickHouse").tag("table", table)
                 .register(registry);
         insertFailures = Counter.builder("sluice.sink.insert.failures").description("Inserts that failed and will be retried")
-                .tag("table", "telemetry").register(registry);
+                .tag("table", table).register(registry);
         poisonRecords = Counter.builder("sluice.sink.poison.records")
-                .description("Kafka records that could not be decoded, skipped and logged").register(registry);
+                .description("Kafka records that could not be decoded, skipped and logged").tag("table", table).register(registry);
         batchRows = DistributionSummary.builder("sluice.sink.batch.rows").description("Rows per inserted batch")
-                .tag("table", "telemetry").register(registry);
-        insert = Timer.builder("sluice.sink.insert").description("Time one batch insert took").tag("table", "telemetry")
+                .tag("table", table).register(registry);
+        insert = Timer.builder("sluice.sink.insert").description("Time one batch insert took").tag("table", table)
                 .publishPercentileHistogram().register(registry);
-        endToEnd = Timer.builder("sluice.sink.end.to.end").description("Time from the bridge receiving a reading to its insert")
-                .publishPercentileHistogram().register(registry);
+        endToEnd = Timer.builder("sluice.sink.end.to.end").description("Time from the bridge receiving the input to its insert")
+                .tag("table", table).publishPercentileHistogram().register(registry);
     }
 
     void inserted(int rowCount, long nanos) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.sluice.schemas.avro.DeadLetter;
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.clickhouse.ClickHouseMigrations;
 import io.sluice.schemas.kafka.Topics;
@@ -63,6 +66,7 @@ class ClickHouseSinkIT {
         assertEquals(ClickHouseMigrations.all().size(),
                 queries.number("SELECT count() FROM " + ClickHouseMigrations.HISTORY_TABLE + " FINAL"));
         assertEquals(1, queries.number("EXISTS TABLE sluice.telemetry"));
+        assertEquals(1, queries.number("EXISTS TABLE sluice.rejected"));
     }
 
     @Test
@@ -82,6 +86,29 @@ class ClickHouseSinkIT {
                 rows.get(1));
         assertArrayEquals(new String[] {"jdbc-2", "temperature", "-3", "1763800001000", "-1", "1763800001005", "2025-11-22 08:26:41"},
                 rows.get(2));
+    }
+
+    @Test
+    void deadLettersLandInTheRejectedTableWithTheirReason() throws Exception {
+        DeadLetter letter = DeadLetter.newBuilder().setDeviceId("dl-1").setSource("mqtt-bridge")
+                .setMqttTopic("devices/dl-1/telemetry").setReason("NOT_JSON").setDetail("Unexpected character")
+                .setPayload(ByteBuffer.wrap("{oops".getBytes(StandardCharsets.UTF_8))).setPayloadSize(5)
+                .setReceivedAtMs(1_763_800_000_000L).build();
+        try (ClickHouseSink sink = ClickHouseSink.start(sinkConfig());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers()),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), "dl-1", Topics.DEAD_LETTER_SERDE.encode(letter)));
+            producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), "dl-1", Topics.DEAD_LETTER_SERDE.encode(letter)));
+            producer.flush();
+            Await.until("two rejected rows", Duration.ofSeconds(30),
+                    () -> queries.number("SELECT count() FROM sluice.rejected WHERE device_id = 'dl-1'") == 2);
+            assertArrayEquals(new String[] {"mqtt-bridge", "devices/dl-1/telemetry", "NOT_JSON", "{oops", "5", "2025-11-22 08:26:40"},
+                    queries.rows("SELECT source, mqtt_topic, reason, payload, payload_size, toString(received_at)"
+                            + " FROM sluice.rejected FINAL WHERE device_id = 'dl-1'").get(0));
+            assertEquals(1, queries.number("SELECT count() FROM sluice.rejected FINAL WHERE device_id = 'dl-1'"),
+                    "the same rejection delivered twice collapses");
+        }
     }
 
     @Test

@@ -5,8 +5,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.sluice.schemas.avro.TelemetryEvent;
 
-/** A {@link TelemetryWriter} that keeps rows in memory and can be told to fail, for unit tests. */
-final class InMemoryTelemetryWriter implements TelemetryWriter {
+/** A telemetry {@link TableWriter} that keeps rows in memory and can be told to fail, for unit tests. */
+final class InMemoryTelemetryWriter implements TableWriter<TelemetryEvent> {
 
     final List<TelemetryEvent> written = new CopyOnWriteArrayList<>();
     volatile int failuresToCome;
@@ -21,6 +21,21 @@ final class InMemoryTelemetryWriter implements TelemetryWriter {
         }
         written.addAll(events);
         return events.stream().mapToInt(e -> e.getMetrics().size()).sum();
+    }
+
+    @Override
+    public String table() {
+        return "telemetry";
+    }
+
+    @Override
+    public int rowsOf(TelemetryEvent event) {
+        return event.getMetrics().size();
+    }
+
+    @Override
+    public long receivedAtMs(TelemetryEvent event) {
+        return event.getReceivedAtMs();
     }
 
     @Override

@@ -132,6 +132,8 @@ abstract class EndToEndContract {
                 Topics.DEAD_LETTER_SERDE::decode).stream().filter(d -> d.getDeviceId().equals("e2e-mixed")).toList();
         assertEquals(1, letters.size());
         assertEquals("NOT_JSON", letters.get(0).getReason());
+        Await.until("the rejection in sluice.rejected", ARRIVAL, () -> count(
+                "SELECT count() FROM sluice.rejected WHERE device_id = 'e2e-mixed' AND reason = 'NOT_JSON' AND payload = 'not json'") == 1);
     }
 
     @Test

@@ -28,7 +28,8 @@ public final class ClickHouseMigrations {
     /** In order. A new migration is added at the end, never inserted before an existing one. */
     static final List<String> FILES = List.of(
             "V001__database.sql",
-            "V002__telemetry.sql");
+            "V002__telemetry.sql",
+            "V003__rejected.sql");
 
     private ClickHouseMigrations() {
     }

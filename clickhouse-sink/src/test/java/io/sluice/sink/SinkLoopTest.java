@@ -22,20 +22,21 @@ import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.kafka.Topics;
 import io.sluice.testing.Await;
 
-class TelemetrySinkLoopTest {
+class SinkLoopTest {
 
     private static final TopicPartition P0 = new TopicPartition(Topics.TELEMETRY.name(), 0);
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
     private final InMemoryTelemetryWriter writer = new InMemoryTelemetryWriter();
     private Thread thread;
-    private TelemetrySinkLoop loop;
+    private SinkLoop<TelemetryEvent> loop;
 
     private void start(Map<String, Object> settings) {
         Map<String, Object> all = new HashMap<>(Map.of(SinkConfig.BATCH_MAX_AGE_MS, 50L, SinkConfig.RETRY_BACKOFF_MS, 20L,
                 SinkConfig.RETRY_BACKOFF_MAX_MS, 40L));
         all.putAll(settings);
-        loop = new TelemetrySinkLoop(consumer, writer, new SinkMetrics(new SimpleMeterRegistry()), new SinkConfig(all));
+        loop = new SinkLoop<>(Topics.TELEMETRY, consumer, writer, new SinkMetrics(new SimpleMeterRegistry(), "telemetry"),
+                new SinkConfig(all));
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(P0));
             consumer.updateBeginningOffsets(Map.of(P0, 0L));

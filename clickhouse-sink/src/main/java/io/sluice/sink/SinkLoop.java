@@ -20,30 +20,30 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.sluice.schemas.avro.TelemetryEvent;
-import io.sluice.schemas.kafka.Topics;
+import io.sluice.schemas.kafka.Topic;
 
 /**
- * The sink's one thread: polls telemetry from Kafka, batches it by rows and age, writes each batch
- * with the {@link TelemetryWriter}, and only then commits the batch's offsets. A failed write keeps
- * the batch, pauses every partition (so nothing more piles up in memory) and retries with capped
- * exponential backoff and jitter; a crash before the commit re-reads the batch, whose rows the
- * table's natural key deduplicates.
+ * One thread of the sink, for one topic and its table: polls records from Kafka, batches them by
+ * rows and age, writes each batch with the {@link TableWriter}, and only then commits the batch's
+ * offsets. A failed write keeps the batch, pauses every partition (so nothing more piles up in
+ * memory) and retries with capped exponential backoff and jitter; a crash before the commit
+ * re-reads the batch, whose rows the table's natural key deduplicates.
  */
-final class TelemetrySinkLoop implements Runnable {
+final class SinkLoop<T> implements Runnable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TelemetrySinkLoop.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SinkLoop.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
+    private final Topic<String, T> topic;
     private final Consumer<byte[], byte[]> consumer;
-    private final TelemetryWriter writer;
+    private final TableWriter<T> writer;
     private final SinkMetrics metrics;
     private final int maxRows;
     private final long maxAgeMs;
     private final long backoffMs;
     private final long backoffMaxMs;
 
-    private final List<TelemetryEvent> batch = new ArrayList<>();
+    private final List<T> batch = new ArrayList<>();
     private final Map<TopicPartition, OffsetAndMetadata> batchOffsets = new HashMap<>();
     private int batchRows;
     private long batchStartedMs;
@@ -52,7 +52,9 @@ final class TelemetrySinkLoop implements Runnable {
     private volatile boolean running = true;
     private volatile boolean healthy = true;
 
-    TelemetrySinkLoop(Consumer<byte[], byte[]> consumer, TelemetryWriter writer, SinkMetrics metrics, SinkConfig config) {
+    SinkLoop(Topic<String, T> topic, Consumer<byte[], byte[]> consumer, TableWriter<T> writer, SinkMetrics metrics,
+             SinkConfig config) {
+        this.topic = topic;
         this.consumer = consumer;
         this.writer = writer;
         this.metrics = metrics;
@@ -74,7 +76,7 @@ final class TelemetrySinkLoop implements Runnable {
 
     @Override
     public void run() {
-        consumer.subscribe(List.of(Topics.TELEMETRY.name()), new FlushOnRevoke());
+        consumer.subscribe(List.of(topic.name()), new FlushOnRevoke());
         try {
             while (running) {
                 if (failures > 0) {
@@ -104,22 +106,22 @@ final class TelemetrySinkLoop implements Runnable {
     private void add(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         batchOffsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
-        TelemetryEvent event;
+        T value;
         try {
-            event = Topics.TELEMETRY.valueSerde().deserializer().deserialize(record.topic(), record.value());
+            value = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
         } catch (SerializationException e) {
             metrics.poison();
             LOG.error("skipping undecodable record at {} offset {}: {}", partition, record.offset(), e.getMessage());
             return;
         }
-        if (event == null) {
+        if (value == null) {
             return;
         }
         if (batch.isEmpty()) {
             batchStartedMs = System.currentTimeMillis();
         }
-        batch.add(event);
-        batchRows += event.getMetrics().size();
+        batch.add(value);
+        batchRows += writer.rowsOf(value);
     }
 
     /** Writes the batch and commits its offsets; on failure keeps both for a retry. Returns whether it wrote. */
@@ -129,8 +131,8 @@ final class TelemetrySinkLoop implements Runnable {
             int rows = writer.write(batch);
             metrics.inserted(rows, System.nanoTime() - start);
             long now = System.currentTimeMillis();
-            for (TelemetryEvent event : batch) {
-                metrics.endToEnd(now - event.getReceivedAtMs());
+            for (T value : batch) {
+                metrics.endToEnd(now - writer.receivedAtMs(value));
             }
         } catch (Exception e) {
             failures++;
@@ -139,8 +141,8 @@ final class TelemetrySinkLoop implements Runnable {
             long wait = Math.min(backoffMaxMs, backoffMs << Math.min(failures - 1, 20));
             wait = wait / 2 + ThreadLocalRandom.current().nextLong(wait / 2 + 1);
             retryAtMs = System.currentTimeMillis() + wait;
-            LOG.warn("insert of {} rows failed (attempt {}), retrying in {} ms with partitions paused: {}",
-                    batchRows, failures, wait, e.toString());
+            LOG.warn("insert of {} rows into {} failed (attempt {}), retrying in {} ms with partitions paused: {}",
+                    batchRows, writer.table(), failures, wait, e.toString());
             return false;
         }
         try {
@@ -150,7 +152,7 @@ final class TelemetrySinkLoop implements Runnable {
             LOG.warn("rows inserted but offsets not committed ({}); they will be re-read and deduplicated", e.toString());
         }
         if (failures > 0) {
-            LOG.info("insert succeeded after {} failed attempts; resuming partitions", failures);
+            LOG.info("insert into {} succeeded after {} failed attempts; resuming partitions", writer.table(), failures);
             consumer.resume(consumer.paused());
         }
         failures = 0;
@@ -192,7 +194,7 @@ final class TelemetrySinkLoop implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-            LOG.info("assigned {} partitions: {}", assigned.size(), assigned);
+            LOG.info("{} loop assigned {} partitions: {}", writer.table(), assigned.size(), assigned);
         }
     }
 }

@@ -22,6 +22,9 @@ import io.sluice.schemas.mqtt.PayloadRejection;
  * {@link TelemetryIngest}, and the device's acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) is
  * sent only when the ingest reports Kafka's acknowledgement.
  *
+ * <p>Acknowledgements leave in the order the publishes arrived on the connection ({@link OrderedAcks}),
+ * whatever order Kafka acknowledges them in.
+ *
  * <p>What the device sees:
  * <ul>
  *   <li>accepted: PUBACK / PUBREC with success;</li>
@@ -72,7 +75,8 @@ final class MqttEdge implements Handler<MqttEndpoint> {
         String clientId = endpoint.clientIdentifier();
         String address = String.valueOf(endpoint.remoteAddress());
         endpoint.publishAutoAck(false);
-        endpoint.publishHandler(message -> onPublish(endpoint, context, message, mqtt5));
+        OrderedAcks<Runnable> acks = new OrderedAcks<>();
+        endpoint.publishHandler(message -> onPublish(endpoint, context, acks, message, mqtt5));
         endpoint.publishReleaseHandler(endpoint::publishComplete);
         endpoint.subscribeHandler(subscribe -> endpoint.subscribeAcknowledge(subscribe.messageId(),
                 Collections.nCopies(subscribe.topicSubscriptions().size(), MqttQoS.FAILURE)));
@@ -88,13 +92,17 @@ final class MqttEdge implements Handler<MqttEndpoint> {
         LOG.debug("client '{}' connected from {} (MQTT protocol level {})", clientId, address, endpoint.protocolVersion());
     }
 
-    private void onPublish(MqttEndpoint endpoint, Context context, MqttPublishMessage message, boolean mqtt5) {
+    private void onPublish(MqttEndpoint endpoint, Context context, OrderedAcks<Runnable> acks, MqttPublishMessage message,
+                           boolean mqtt5) {
         long receivedNanos = System.nanoTime();
         MqttQoS qos = message.qosLevel();
         metrics.published(qos);
+        OrderedAcks.Slot<Runnable> slot = acks.enqueue();
         ingest.ingest(message.topicName(), message.payload().getBytes(), System.currentTimeMillis())
-                .thenAccept(outcome -> context.runOnContext(ignored ->
-                        answer(endpoint, message.messageId(), qos, mqtt5, outcome, receivedNanos)));
+                .thenAccept(outcome -> context.runOnContext(ignored -> {
+                    Runnable answer = () -> answer(endpoint, message.messageId(), qos, mqtt5, outcome, receivedNanos);
+                    acks.complete(slot, answer).forEach(Runnable::run);
+                }));
     }
 
     private void answer(MqttEndpoint endpoint, int messageId, MqttQoS qos, boolean mqtt5, IngestOutcome outcome,

@@ -138,6 +138,24 @@ class MqttBridgeIT {
     }
 
     @Test
+    void acknowledgementsKeepTheOrderOfPublishesAcrossPartitions() throws Exception {
+        List<Integer> sentIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Integer> ackedIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId("gateway").setMaxInflightQueue(1000));
+        client.publishCompletionHandler(ackedIds::add);
+        client.connect(bridge.mqttPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+        int publishes = 300;
+        for (int i = 0; i < publishes; i++) {
+            // A gateway publishing for 30 devices: their records go to many partitions, acknowledged by Kafka in any order.
+            sentIds.add(client.publish("devices/gw-" + (i % 30) + "/telemetry", Buffer.buffer("{\"seq\":" + i + ",\"metrics\":{\"t\":1}}"),
+                    MqttQoS.AT_LEAST_ONCE, false, false).await(10, TimeUnit.SECONDS));
+        }
+        Await.until("every PUBACK", Duration.ofSeconds(20), () -> ackedIds.size() == publishes);
+        client.disconnect().await(10, TimeUnit.SECONDS);
+        assertEquals(sentIds, ackedIds, "PUBACKs in the order of the publishes [MQTT-4.6.0-2]");
+    }
+
+    @Test
     void healthAndMetricsAreServed() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + bridge.opsPort();

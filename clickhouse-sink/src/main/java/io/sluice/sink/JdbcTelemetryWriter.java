@@ -13,7 +13,12 @@ public final class JdbcTelemetryWriter extends JdbcTableWriter<TelemetryEvent> {
     public static final long NO_SEQUENCE = -1;
 
     public JdbcTelemetryWriter(ClickHouseEndpoint endpoint) {
-        super(endpoint, "INSERT INTO sluice.telemetry (device_id, metric, value, ts_ms, seq, received_at_ms)"
+        this(endpoint, "sluice.telemetry");
+    }
+
+    /** Writes into another table of the same columns, such as a benchmark's copy. */
+    public JdbcTelemetryWriter(ClickHouseEndpoint endpoint, String table) {
+        super(endpoint, "INSERT INTO " + table + " (device_id, metric, value, ts_ms, seq, received_at_ms)"
                 + " VALUES (?, ?, ?, ?, ?, ?)");
     }
 

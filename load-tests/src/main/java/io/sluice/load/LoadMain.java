@@ -15,6 +15,7 @@ import io.sluice.sink.ClickHouseQueries;
  * <pre>
  *   run  [options]   run a fleet, then check every acknowledged reading against ClickHouse
  *   demo [options]   the same, then a report of what is in ClickHouse
+ *   bench-sink [options]   the sink's insert path beside clickhouse-client FORMAT TSV, same rows, same run
  * </pre>
  * A mistake in the options ends with one line on standard error and exit code 2.
  */
@@ -29,7 +30,13 @@ public final class LoadMain {
               --seconds N             how long to publish (default 60)
               --qos 0|1|2             MQTT QoS (default 1)
               --in-flight N           most unacknowledged publishes per device (default 100)
-              --run-id ID             prefix of this run's device ids (default sim-<time>)""";
+              --run-id ID             prefix of this run's device ids (default sim-<time>)
+            Usage: ./sluice bench sink [options]   (java -jar load-tests-all.jar bench-sink ...)
+              --clickhouse URL        ClickHouse HTTP interface (default http://127.0.0.1:8123)
+              --clickhouse-tcp-port N its native port, for clickhouse-client (default 9000)
+              --events N              events to insert, 4 rows each (default 250000)
+              --batch-rows N          rows per insert, as the sink's batch.max.rows (default 100000)
+              --json FILE             where to write the figures (default .sluice/bench/sink.json)""";
 
     private LoadMain() {
     }
@@ -40,21 +47,16 @@ public final class LoadMain {
             return;
         }
         String command = args[0];
-        if (!command.equals("run") && !command.equals("demo")) {
-            fail("unknown command '" + command + "'; use run or demo (--help for the options)");
+        if (command.equals("bench-sink")) {
+            benchSink(args);
+            return;
         }
-        Map<String, String> values = new HashMap<>(Map.of("--mqtt", "127.0.0.1:1883", "--clickhouse", "http://127.0.0.1:8123",
+        if (!command.equals("run") && !command.equals("demo")) {
+            fail("unknown command '" + command + "'; use run, demo or bench-sink (--help for the options)");
+        }
+        Map<String, String> values = options(args, Map.of("--mqtt", "127.0.0.1:1883", "--clickhouse", "http://127.0.0.1:8123",
                 "--devices", "100", "--rate", "1000", "--seconds", "60", "--qos", "1", "--in-flight", "100",
                 "--run-id", "sim-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        for (int i = 1; i < args.length; i += 2) {
-            if (!values.containsKey(args[i])) {
-                fail("unknown option '" + args[i] + "' (--help lists them)");
-            }
-            if (i + 1 >= args.length) {
-                fail(args[i] + " needs a value");
-            }
-            values.put(args[i], args[i + 1]);
-        }
         FleetOptions options;
         ClickHouseQueries clickHouse;
         try {
@@ -85,6 +87,37 @@ public final class LoadMain {
             report.clickHouseContents(clickHouse, options.runId());
         }
         System.exit(check.exact() ? 0 : 1);
+    }
+
+    private static void benchSink(String[] args) throws Exception {
+        Map<String, String> values = options(args, Map.of("--clickhouse", "http://127.0.0.1:8123", "--clickhouse-tcp-port", "9000",
+                "--events", "250000", "--batch-rows", "100000", "--json", ".sluice/bench/sink.json"));
+        try {
+            int events = integer(values, "--events");
+            int batchRows = integer(values, "--batch-rows");
+            if (events < 1 || batchRows < 1) {
+                throw new IllegalArgumentException("--events and --batch-rows must be positive");
+            }
+            SinkBenchmark.run(values.get("--clickhouse"), integer(values, "--clickhouse-tcp-port"), events, batchRows,
+                    java.nio.file.Path.of(values.get("--json")));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            fail(e.getMessage());
+        }
+    }
+
+    /** The options after the command, over their defaults; an unknown option or a missing value ends the program. */
+    private static Map<String, String> options(String[] args, Map<String, String> defaults) {
+        Map<String, String> values = new HashMap<>(defaults);
+        for (int i = 1; i < args.length; i += 2) {
+            if (!values.containsKey(args[i])) {
+                fail("unknown option '" + args[i] + "' (--help lists them)");
+            }
+            if (i + 1 >= args.length) {
+                fail(args[i] + " needs a value");
+            }
+            values.put(args[i], args[i + 1]);
+        }
+        return values;
     }
 
     private static int integer(Map<String, String> values, String option) {

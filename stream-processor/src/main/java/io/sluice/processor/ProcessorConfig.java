@@ -33,6 +33,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String STATE_DIR = "state.dir";
     public static final String STREAM_THREADS = "stream.threads";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    public static final String DEDUPE_WINDOW_MS = "dedupe.window.ms";
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
     public static final String OPS_PORT = CommonSettings.OPS_PORT;
 
@@ -47,7 +48,10 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
                     "Stream threads in this replica.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.between(10, 60_000), Importance.MEDIUM,
-                    "How often results are committed (exactly-once transactions): the floor of end-to-end latency.");
+                    "How often results are committed (exactly-once transactions): the floor of end-to-end latency.")
+            .define(DEDUPE_WINDOW_MS, Type.LONG, 15L * 60 * 1000, Range.between(1000, 7L * 24 * 60 * 60 * 1000), Importance.MEDIUM,
+                    "How long a reading's natural key is remembered to drop its duplicates (retransmissions, replays);"
+                            + " older duplicates are collapsed by ClickHouse instead. Longer windows cost local state.");
 
     public ProcessorConfig(Map<String, ?> values) {
         super(DEFINITION, values);

@@ -25,9 +25,11 @@ class TelemetryTopologyTest {
     private TestInputTopic<String, byte[]> rawBytes;
     private TestOutputTopic<String, TelemetryEvent> telemetry;
 
+    private static final long WINDOW_MS = 60_000;
+
     @BeforeEach
     void setUp() {
-        ProcessorConfig config = new ProcessorConfig(Map.of());
+        ProcessorConfig config = new ProcessorConfig(Map.of(ProcessorConfig.DEDUPE_WINDOW_MS, WINDOW_MS));
         driver = new TopologyTestDriver(TelemetryTopology.build(config), config.streamsProperties());
         raw = driver.createInputTopic(Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_RAW.keySerde().serializer(),
                 Topics.TELEMETRY_RAW.valueSerde().serializer());
@@ -43,24 +45,63 @@ class TelemetryTopologyTest {
     }
 
     private static TelemetryEvent event(String device, long ts) {
-        return TelemetryEvent.newBuilder().setDeviceId(device).setTsMs(ts).setSeq(null).setReceivedAtMs(ts)
-                .setMetrics(Map.of("t", 1.0)).build();
+        return event(device, ts, null, Map.of("t", 1.0));
+    }
+
+    private static TelemetryEvent event(String device, long ts, Long seq, Map<String, Double> metrics) {
+        return TelemetryEvent.newBuilder().setDeviceId(device).setTsMs(ts).setSeq(seq).setReceivedAtMs(ts)
+                .setMetrics(metrics).build();
+    }
+
+    @Test
+    void aRetransmittedEventIsDroppedWithinTheWindow() {
+        TelemetryEvent reading = event("a", 1000, 7L, Map.of("t", 1.0, "h", 2.0));
+        raw.pipeInput("a", reading, 1000);
+        raw.pipeInput("a", reading, 5000);
+        assertEquals(List.of(reading), telemetry.readValuesToList());
+    }
+
+    @Test
+    void readingsWithTheSameTimeButOtherMetricsOrSequenceAreKept() {
+        raw.pipeInput("a", event("a", 1000, null, Map.of("t", 1.0)), 1000);
+        raw.pipeInput("a", event("a", 1000, null, Map.of("h", 2.0)), 1001);
+        raw.pipeInput("a", event("a", 1000, 1L, Map.of("t", 1.0)), 1002);
+        raw.pipeInput("b", event("b", 1000, null, Map.of("t", 1.0)), 1003);
+        assertEquals(4, telemetry.readValuesToList().size());
+    }
+
+    @Test
+    void anEventWithSomeSeenReadingsGoesOnWithOnlyTheNewOnes() {
+        raw.pipeInput("a", event("a", 1000, null, Map.of("t", 1.0)), 1000);
+        raw.pipeInput("a", event("a", 1000, null, Map.of("t", 1.0, "h", 2.0)), 1001);
+        List<TelemetryEvent> out = telemetry.readValuesToList();
+        assertEquals(2, out.size());
+        assertEquals(Map.of("h", 2.0), out.get(1).getMetrics());
+    }
+
+    @Test
+    void aDuplicateAfterTheWindowIsPassedOnForClickHouseToCollapse() {
+        TelemetryEvent reading = event("a", 1000, 1L, Map.of("t", 1.0));
+        raw.pipeInput("a", reading, 1000);
+        raw.pipeInput("a", event("a", 2000, 2L, Map.of("t", 2.0)), 1000 + 3 * WINDOW_MS);
+        raw.pipeInput("a", reading, 1000 + 3 * WINDOW_MS + 1);
+        assertEquals(3, telemetry.readValuesToList().size());
     }
 
     @Test
     void readingsArePassedOnKeyedByDeviceInOrder() {
-        raw.pipeInput("a", event("a", 1));
-        raw.pipeInput("b", event("b", 2));
-        raw.pipeInput("a", event("a", 3));
+        raw.pipeInput("a", event("a", 1), 1);
+        raw.pipeInput("b", event("b", 2), 2);
+        raw.pipeInput("a", event("a", 3), 3);
         List<KeyValue<String, TelemetryEvent>> out = telemetry.readKeyValuesToList();
         assertEquals(List.of(KeyValue.pair("a", event("a", 1)), KeyValue.pair("b", event("b", 2)), KeyValue.pair("a", event("a", 3))), out);
     }
 
     @Test
     void aPoisonRecordIsSkippedAndTheStreamCarriesOn() {
-        rawBytes.pipeInput("a", "not avro".getBytes());
-        raw.pipeInput("a", event("a", 5));
-        raw.pipeInput(null, event("x", 6));
+        rawBytes.pipeInput("a", "not avro".getBytes(), 4);
+        raw.pipeInput("a", event("a", 5), 5);
+        raw.pipeInput(null, event("x", 6), 6);
         assertEquals(List.of(KeyValue.pair("a", event("a", 5))), telemetry.readKeyValuesToList());
         assertTrue(telemetry.isEmpty());
     }

@@ -59,6 +59,7 @@ final class SluiceStack implements AutoCloseable {
                         BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers(),
                         BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0,
                         BridgeConfig.MQTT_PROXY_PROTOCOL, true,
+                        BridgeConfig.DRAIN_GRACE_MS, 0L,
                         BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0)));
                 parts.add(bridge);
                 bridges.add(bridge);

@@ -36,6 +36,8 @@ public final class BridgeConfig extends AbstractConfig {
     public static final String TS_MAX_PAST_MS = "ts.max.past.ms";
     public static final String TS_MAX_FUTURE_MS = "ts.max.future.ms";
     public static final String MAX_IN_FLIGHT = "max.in.flight.messages";
+    public static final String DRAIN_GRACE_MS = "drain.grace.ms";
+    public static final String DRAIN_TIMEOUT_MS = "drain.timeout.ms";
 
     public static final ConfigDef DEFINITION = CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
                     Topics.DEFAULT_PARTITIONS), 8080)
@@ -57,7 +59,12 @@ public final class BridgeConfig extends AbstractConfig {
             .define(TS_MAX_FUTURE_MS, Type.LONG, PayloadLimits.DEFAULT_MAX_FUTURE_MS, Range.atLeast(0), Importance.LOW,
                     "How far in the future a reading's ts may lie (device clock drift).")
             .define(MAX_IN_FLIGHT, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
-                    "Most publishes this bridge holds while waiting for Kafka; beyond it QoS 0 is shed (counted) and QoS 1/2 refused.");
+                    "Most publishes this bridge holds while waiting for Kafka; beyond it QoS 0 is shed (counted) and QoS 1/2 refused.")
+            .define(DRAIN_GRACE_MS, Type.LONG, 2000L, Range.between(0, 60_000), Importance.MEDIUM,
+                    "On shutdown, how long the bridge stays up reporting not-ready before disconnecting devices, so that"
+                            + " the balancer stops sending it new connections (HAProxy here: 2 failed checks 500 ms apart).")
+            .define(DRAIN_TIMEOUT_MS, Type.LONG, 15_000L, Range.between(0, 600_000), Importance.MEDIUM,
+                    "On shutdown, how long to wait for in-flight publishes to be written to Kafka and acknowledged.");
 
     public BridgeConfig(Map<String, ?> values) {
         super(DEFINITION, values);

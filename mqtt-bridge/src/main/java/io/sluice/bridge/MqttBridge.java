@@ -114,6 +114,14 @@ public final class MqttBridge implements AutoCloseable {
         }
     }
 
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void awaitQuietly(String what, io.vertx.core.Future<?> future) {
         try {
             future.await(10, TimeUnit.SECONDS);
@@ -145,13 +153,29 @@ public final class MqttBridge implements AutoCloseable {
         return ops.port();
     }
 
+    /**
+     * Drains and stops the bridge: it reports not-ready and refuses new connections, waits
+     * {@code drain.grace.ms} for the balancer to notice, lets every in-flight write reach Kafka and its
+     * acknowledgement reach the device (up to {@code drain.timeout.ms}), disconnects the devices (MQTT 5:
+     * reason 0x8B, server shutting down), then closes the listener and flushes and closes the producer.
+     */
     @Override
     public void close() {
+        String id = config.getString(BridgeConfig.BRIDGE_ID);
         edge.stopAccepting();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        LOG.info("bridge {} draining: not ready, {} connections, {} publishes in flight", id, edge.connectionCount(),
+                ingest.inFlight());
+        sleep(config.getLong(BridgeConfig.DRAIN_GRACE_MS));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.getLong(BridgeConfig.DRAIN_TIMEOUT_MS));
         while (ingest.inFlight() > 0 && System.nanoTime() < deadline) {
             producer.flush();
+            sleep(10);
         }
+        if (ingest.inFlight() > 0) {
+            LOG.warn("bridge {}: {} publishes still in flight at the drain deadline; their devices will resend them", id,
+                    ingest.inFlight());
+        }
+        awaitQuietly("disconnecting devices", edge.disconnectAll());
         awaitQuietly("closing the MQTT listener", server.close());
         producer.close(Duration.ofSeconds(10));
         awaitQuietly("closing Vert.x", vertx.close());

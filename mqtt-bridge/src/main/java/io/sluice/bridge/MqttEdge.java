@@ -1,6 +1,10 @@
 package io.sluice.bridge;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,10 +13,13 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
 import io.sluice.schemas.mqtt.PayloadRejection;
@@ -44,8 +51,13 @@ final class MqttEdge implements Handler<MqttEndpoint> {
     private static final Logger LOG = LoggerFactory.getLogger(MqttEdge.class);
     private static final int MQTT_5 = 5;
 
+    /** An open connection, with the event loop it lives on. */
+    private record Connection(Context context, boolean mqtt5) {
+    }
+
     private final TelemetryIngest ingest;
     private final BridgeMetrics metrics;
+    private final Map<MqttEndpoint, Connection> connections = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
 
     MqttEdge(TelemetryIngest ingest, BridgeMetrics metrics) {
@@ -84,12 +96,42 @@ final class MqttEdge implements Handler<MqttEndpoint> {
         endpoint.exceptionHandler(error -> LOG.debug("connection of client '{}' from {} failed: {}",
                 clientId, address, error.toString()));
         endpoint.closeHandler(closed -> {
+            connections.remove(endpoint);
             metrics.disconnected();
             LOG.debug("client '{}' from {} disconnected", clientId, address);
         });
         endpoint.accept(false);
+        connections.put(endpoint, new Connection(context, mqtt5));
         metrics.connected();
         LOG.debug("client '{}' connected from {} (MQTT protocol level {})", clientId, address, endpoint.protocolVersion());
+    }
+
+    /**
+     * Disconnects every device, each on its own event loop, after the answers already queued there:
+     * MQTT 5 devices get DISCONNECT with reason 0x8B (server shutting down), so they reconnect at
+     * once, through the balancer, to another bridge; MQTT 3.1.1 has no such packet, so their
+     * connections are closed.
+     */
+    Future<Void> disconnectAll() {
+        List<Future<Void>> closing = new ArrayList<>();
+        connections.forEach((endpoint, connection) -> {
+            Promise<Void> closed = Promise.promise();
+            closing.add(closed.future());
+            connection.context().runOnContext(ignored -> {
+                if (endpoint.isConnected() && connection.mqtt5()) {
+                    endpoint.disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN, MqttProperties.NO_PROPERTIES);
+                }
+                if (endpoint.isConnected()) {
+                    endpoint.close();
+                }
+                closed.complete();
+            });
+        });
+        return Future.join(closing).mapEmpty();
+    }
+
+    int connectionCount() {
+        return connections.size();
     }
 
     private void onPublish(MqttEndpoint endpoint, Context context, OrderedAcks<Runnable> acks, MqttPublishMessage message,

@@ -47,7 +47,8 @@ class MqttBridgeIT {
         bridge = MqttBridge.start(new BridgeConfig(Map.of(
                 BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0,
-                BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0)));
+                BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0,
+                BridgeConfig.DRAIN_GRACE_MS, 0L)));
         vertx = Vertx.vertx();
     }
 
@@ -153,6 +154,31 @@ class MqttBridgeIT {
         Await.until("every PUBACK", Duration.ofSeconds(20), () -> ackedIds.size() == publishes);
         client.disconnect().await(10, TimeUnit.SECONDS);
         assertEquals(sentIds, ackedIds, "PUBACKs in the order of the publishes [MQTT-4.6.0-2]");
+    }
+
+    @Test
+    void onShutdownTheBridgeTurnsNotReadyFinishesItsAcksAndSendsMqtt5Devices0x8B() throws Exception {
+        MqttBridge draining = MqttBridge.start(new BridgeConfig(Map.of(
+                BridgeConfig.BRIDGE_ID, "draining",
+                BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0,
+                BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0,
+                BridgeConfig.DRAIN_GRACE_MS, 1000L)));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + draining.opsPort() + "/health/ready")).build();
+        try (MosquittoPub.Session device = MosquittoPub.session(draining.mqttPort(), "drain-5", "devices/drain-5/telemetry", 1,
+                "mqttv5")) {
+            device.publish("{\"seq\":1,\"metrics\":{\"t\":1}}");
+            Await.until("the PUBACK", Duration.ofSeconds(10), () -> device.output().contains("received PUBACK"));
+            Thread closing = new Thread(draining::close, "close-bridge");
+            closing.start();
+            Await.until("the draining bridge to report not ready", Duration.ofSeconds(5),
+                    () -> http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 503);
+            Await.until("DISCONNECT with reason 0x8B (server shutting down)", Duration.ofSeconds(20),
+                    () -> device.output().contains("Received DISCONNECT (139)"));
+            closing.join(30_000);
+        }
+        assertEquals(1, rawEventsOf("drain-5", 1).size());
     }
 
     @Test

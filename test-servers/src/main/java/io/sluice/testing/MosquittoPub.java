@@ -45,6 +45,57 @@ public final class MosquittoPub {
     }
 
     /**
+     * A connection that stays open: {@code mosquitto_pub -l} publishing each line written to it, its
+     * debug output (what the broker sent back) collected as it comes.
+     */
+    public static final class Session implements AutoCloseable {
+
+        private final Process process;
+        private final java.io.Writer lines;
+        private final StringBuffer output = new StringBuffer();
+
+        private Session(Process process) {
+            this.process = process;
+            this.lines = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            Thread reader = new Thread(() -> {
+                try (java.io.InputStream in = process.getInputStream()) {
+                    byte[] buffer = new byte[4096];
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        output.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                    }
+                } catch (IOException closed) {
+                    // The process ended.
+                }
+            }, "mosquitto_pub-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        public void publish(String payload) throws IOException {
+            lines.write(payload + "\n");
+            lines.flush();
+        }
+
+        public String output() {
+            return output.toString();
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+        }
+    }
+
+    /** Opens a session publishing every line to {@code topic}. */
+    public static Session session(int port, String clientId, String topic, int qos, String mqttVersion) throws IOException {
+        // stdbuf: mosquitto_pub buffers its output into a pipe until it exits; the session reads it line by line.
+        return new Session(new ProcessBuilder(ExternalProgram.find("stdbuf", "coreutils"), "-oL",
+                ExternalProgram.find("mosquitto_pub", "mosquitto-clients"),
+                "-h", "127.0.0.1", "-p", Integer.toString(port), "-V", mqttVersion, "-i", clientId,
+                "-q", Integer.toString(qos), "-t", topic, "-l", "-d").redirectErrorStream(true).start());
+    }
+
+    /**
      * Publishes one message.
      *
      * @param mqttVersion "mqttv311" or "mqttv5"

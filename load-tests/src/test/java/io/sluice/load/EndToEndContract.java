@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,6 +21,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,6 +38,7 @@ import io.sluice.testing.Await;
 import io.sluice.testing.KafkaRecords;
 import io.sluice.testing.MosquittoPub;
 import io.sluice.testing.PipelineServers;
+import io.sluice.testing.WebSocketMqttClient;
 
 /**
  * The end-to-end contract of Sluice: a reading a real MQTT client publishes through HAProxy lands
@@ -118,6 +125,23 @@ abstract class EndToEndContract {
                 "SELECT count() FROM sluice.telemetry WHERE device_id = 'e2e-dev-1' AND ts_ms = " + (ts + 1)) == 1);
         assertEquals(1, count("SELECT count()" + where), "the processors drop the retransmission by its natural key");
         assertEquals(1, count("SELECT count() FROM sluice.telemetry FINAL WHERE device_id = 'e2e-dev-1' AND ts_ms = " + ts));
+    }
+
+    @Test
+    void aReadingOverWebSocketThroughHaproxyLandsInClickHouse() throws Exception {
+        long ts = System.currentTimeMillis();
+        try (WebSocketMqttClient client = WebSocketMqttClient.connect(
+                URI.create("ws://127.0.0.1:" + stack.haproxy().webSocketPort() + "/mqtt"), "e2e-ws")) {
+            MqttConnAckMessage connAck = (MqttConnAckMessage) client.next(Duration.ofSeconds(10));
+            assertEquals(MqttConnectReturnCode.CONNECTION_ACCEPTED, connAck.variableHeader().connectReturnCode());
+            int packetId = client.publishAtLeastOnce("devices/e2e-ws/telemetry",
+                    ("{\"ts\":" + ts + ",\"seq\":3,\"metrics\":{\"voltage\":229.5}}").getBytes(StandardCharsets.UTF_8));
+            MqttMessage ack = client.next(Duration.ofSeconds(10));
+            assertEquals(MqttMessageType.PUBACK, ack.fixedHeader().messageType());
+            assertEquals(packetId, ((MqttMessageIdVariableHeader) ack.variableHeader()).messageId());
+        }
+        Await.until("the WebSocket reading in ClickHouse", ARRIVAL, () -> count(
+                "SELECT count() FROM sluice.telemetry WHERE device_id = 'e2e-ws' AND ts_ms = " + ts + " AND value = 229.5") == 1);
     }
 
     @Test

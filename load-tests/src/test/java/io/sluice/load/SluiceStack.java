@@ -57,13 +57,13 @@ final class SluiceStack implements AutoCloseable {
                 MqttBridge bridge = MqttBridge.start(new BridgeConfig(Map.of(
                         BridgeConfig.BRIDGE_ID, "bridge-" + i,
                         BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers(),
-                        BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0,
+                        BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0, BridgeConfig.MQTT_WS_PORT, 0,
                         BridgeConfig.MQTT_PROXY_PROTOCOL, true,
                         BridgeConfig.DRAIN_GRACE_MS, 0L,
                         BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0)));
                 parts.add(bridge);
                 bridges.add(bridge);
-                backends.add(new HaproxyTestServer.Backend("bridge-" + i, bridge.mqttPort(), bridge.opsPort()));
+                backends.add(new HaproxyTestServer.Backend("bridge-" + i, bridge.mqttPort(), bridge.webSocketPort(), bridge.opsPort()));
             }
             HaproxyTestServer haproxy = HaproxyTestServer.start(backends);
             parts.add(haproxy);

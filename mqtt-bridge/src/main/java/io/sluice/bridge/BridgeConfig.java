@@ -29,6 +29,7 @@ public final class BridgeConfig extends AbstractConfig {
     public static final String MQTT_HOST = "mqtt.host";
     public static final String MQTT_PORT = "mqtt.port";
     public static final String MQTT_PROXY_PROTOCOL = "mqtt.proxy.protocol";
+    public static final String MQTT_WS_PORT = "mqtt.ws.port";
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
     public static final String OPS_PORT = CommonSettings.OPS_PORT;
     public static final String PAYLOAD_MAX_BYTES = "payload.max.bytes";
@@ -48,6 +49,9 @@ public final class BridgeConfig extends AbstractConfig {
             .define(MQTT_HOST, Type.STRING, "0.0.0.0", Importance.HIGH, "Address the MQTT listener binds to.")
             .define(MQTT_PORT, Type.INT, 1883, Range.between(0, 65535), Importance.HIGH,
                     "TCP port of the MQTT listener (0 picks a free one).")
+            .define(MQTT_WS_PORT, Type.INT, 8083, Range.between(-1, 65535), Importance.MEDIUM,
+                    "Port of the MQTT-over-WebSocket listener (path /mqtt, subprotocol mqtt), on mqtt.host; 0 picks a free one,"
+                            + " -1 turns it off.")
             .define(MQTT_PROXY_PROTOCOL, Type.BOOLEAN, false, Importance.MEDIUM,
                     "Expect the PROXY protocol (v1 or v2) header from a balancer such as HAProxy, so the bridge sees each device's real address.")
             .define(PAYLOAD_MAX_BYTES, Type.INT, PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES, Range.between(16, 16 * 1024 * 1024),

@@ -36,17 +36,19 @@ public final class MqttBridge implements AutoCloseable {
     private final BridgeConfig config;
     private final Vertx vertx;
     private final MqttServer server;
+    private final MqttServer webSocketServer;
     private final MqttEdge edge;
     private final KafkaProducer<byte[], byte[]> producer;
     private final TelemetryIngest ingest;
     private final KafkaReachability kafka;
     private final OpsEndpoint ops;
 
-    private MqttBridge(BridgeConfig config, Vertx vertx, MqttServer server, MqttEdge edge,
+    private MqttBridge(BridgeConfig config, Vertx vertx, MqttServer server, MqttServer webSocketServer, MqttEdge edge,
                        KafkaProducer<byte[], byte[]> producer, TelemetryIngest ingest, KafkaReachability kafka, OpsEndpoint ops) {
         this.config = config;
         this.vertx = vertx;
         this.server = server;
+        this.webSocketServer = webSocketServer;
         this.edge = edge;
         this.producer = producer;
         this.ingest = ingest;
@@ -73,23 +75,34 @@ public final class MqttBridge implements AutoCloseable {
         MqttEdge edge = new MqttEdge(ingest, metrics);
 
         Vertx vertx = Vertx.vertx();
+        MqttServer server = listen(vertx, edge, config, config.getInt(BridgeConfig.MQTT_PORT), false);
+        int webSocketPort = config.getInt(BridgeConfig.MQTT_WS_PORT);
+        MqttServer webSocketServer = webSocketPort < 0 ? null : listen(vertx, edge, config, webSocketPort, true);
+
+        KafkaReachability kafka = new KafkaReachability(bootstrap, 2000);
+        OpsEndpoint ops = OpsEndpoint.start(config.getString(BridgeConfig.OPS_HOST), config.getInt(BridgeConfig.OPS_PORT),
+                registry, () -> edge.accepting() && kafka.reachable());
+        LOG.info("bridge {} listening for MQTT on {}:{} and MQTT over WebSocket on {} (PROXY protocol {}),"
+                        + " health and metrics on port {}, writing to Kafka at {}",
+                config.getString(BridgeConfig.BRIDGE_ID), config.getString(BridgeConfig.MQTT_HOST), server.actualPort(),
+                webSocketServer == null ? "no port" : "port " + webSocketServer.actualPort() + " path /mqtt",
+                config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL) ? "expected" : "off", ops.port(), bootstrap);
+        return new MqttBridge(config, vertx, server, webSocketServer, edge, producer, ingest, kafka, ops);
+    }
+
+    /** One MQTT listener; Vert.x serves MQTT over TCP or over WebSocket (path /mqtt), one transport per server. */
+    private static MqttServer listen(Vertx vertx, MqttEdge edge, BridgeConfig config, int port, boolean webSocket)
+            throws Exception {
         MqttServerOptions options = new MqttServerOptions()
                 .setHost(config.getString(BridgeConfig.MQTT_HOST))
-                .setPort(config.getInt(BridgeConfig.MQTT_PORT))
+                .setPort(port)
+                .setUseWebSocket(webSocket)
                 .setUseProxyProtocol(config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL))
                 .setMaxMessageSize(2 * config.getInt(BridgeConfig.PAYLOAD_MAX_BYTES) + 1024);
         MqttServer server = MqttServer.create(vertx, options)
                 .endpointHandler(edge)
                 .exceptionHandler(error -> LOG.debug("MQTT connection failed: {}", error.toString()));
-        server.listen().await(30, TimeUnit.SECONDS);
-
-        KafkaReachability kafka = new KafkaReachability(bootstrap, 2000);
-        OpsEndpoint ops = OpsEndpoint.start(config.getString(BridgeConfig.OPS_HOST), config.getInt(BridgeConfig.OPS_PORT),
-                registry, () -> edge.accepting() && kafka.reachable());
-        LOG.info("bridge {} listening for MQTT on {}:{} (PROXY protocol {}), health and metrics on port {}, writing to Kafka at {}",
-                config.getString(BridgeConfig.BRIDGE_ID), options.getHost(), server.actualPort(),
-                options.isUseProxyProtocol() ? "expected" : "off", ops.port(), bootstrap);
-        return new MqttBridge(config, vertx, server, edge, producer, ingest, kafka, ops);
+        return server.listen().await(30, TimeUnit.SECONDS);
     }
 
     /**
@@ -149,6 +162,11 @@ public final class MqttBridge implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** The MQTT-over-WebSocket port, or -1 when that listener is off. */
+    public int webSocketPort() {
+        return webSocketServer == null ? -1 : webSocketServer.actualPort();
+    }
+
     public int opsPort() {
         return ops.port();
     }
@@ -177,6 +195,9 @@ public final class MqttBridge implements AutoCloseable {
         }
         awaitQuietly("disconnecting devices", edge.disconnectAll());
         awaitQuietly("closing the MQTT listener", server.close());
+        if (webSocketServer != null) {
+            awaitQuietly("closing the MQTT over WebSocket listener", webSocketServer.close());
+        }
         producer.close(Duration.ofSeconds(10));
         awaitQuietly("closing Vert.x", vertx.close());
         kafka.close();

@@ -46,7 +46,7 @@ class MqttBridgeIT {
         kafka = KafkaTestCluster.start();
         bridge = MqttBridge.start(new BridgeConfig(Map.of(
                 BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0,
+                BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0, BridgeConfig.MQTT_WS_PORT, 0,
                 BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0,
                 BridgeConfig.DRAIN_GRACE_MS, 0L)));
         vertx = Vertx.vertx();
@@ -161,7 +161,7 @@ class MqttBridgeIT {
         MqttBridge draining = MqttBridge.start(new BridgeConfig(Map.of(
                 BridgeConfig.BRIDGE_ID, "draining",
                 BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0,
+                BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0, BridgeConfig.MQTT_WS_PORT, 0,
                 BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0,
                 BridgeConfig.DRAIN_GRACE_MS, 1000L)));
         HttpClient http = HttpClient.newHttpClient();

@@ -21,17 +21,19 @@ import java.util.stream.Collectors;
  */
 public final class HaproxyTestServer implements AutoCloseable {
 
-    /** A bridge behind the balancer: its MQTT port and its health endpoint's port. */
-    public record Backend(String name, int mqttPort, int opsPort) {
+    /** A bridge behind the balancer: its MQTT and MQTT-over-WebSocket ports and its health endpoint's port. */
+    public record Backend(String name, int mqttPort, int webSocketPort, int opsPort) {
     }
 
     private final ServerProcess process;
     private final int mqttPort;
+    private final int webSocketPort;
     private final Path dir;
 
-    private HaproxyTestServer(ServerProcess process, int mqttPort, Path dir) {
+    private HaproxyTestServer(ServerProcess process, int mqttPort, int webSocketPort, Path dir) {
         this.process = process;
         this.mqttPort = mqttPort;
+        this.webSocketPort = webSocketPort;
         this.dir = dir;
     }
 
@@ -39,11 +41,16 @@ public final class HaproxyTestServer implements AutoCloseable {
         String binary = ExternalProgram.find("haproxy", "haproxy");
         Path dir = Files.createTempDirectory("sluice-haproxy-");
         int mqttPort = FreePorts.next();
+        int webSocketPort = FreePorts.next();
         String servers = backends.stream()
                 .map(b -> "    server " + b.name() + " 127.0.0.1:" + b.mqttPort() + " check port " + b.opsPort())
                 .collect(Collectors.joining("\n"));
+        String webSocketServers = backends.stream()
+                .map(b -> "    server " + b.name() + " 127.0.0.1:" + b.webSocketPort() + " check port " + b.opsPort())
+                .collect(Collectors.joining("\n"));
         StackTemplates.render("haproxy/haproxy.cfg", dir.resolve("haproxy.cfg"), Map.of("DIR", dir.toString(),
-                "HOST", "127.0.0.1", "MQTT_PORT", Integer.toString(mqttPort), "BRIDGE_SERVERS", servers));
+                "HOST", "127.0.0.1", "MQTT_PORT", Integer.toString(mqttPort), "WS_PORT", Integer.toString(webSocketPort),
+                "BRIDGE_SERVERS", servers, "BRIDGE_WS_SERVERS", webSocketServers));
         ServerProcess process = ServerProcess.start("haproxy",
                 List.of(binary, "-f", dir.resolve("haproxy.cfg").toString(), "-db"), dir.resolve("haproxy.log"));
         process.awaitReady(Duration.ofSeconds(10), () -> {
@@ -54,11 +61,16 @@ public final class HaproxyTestServer implements AutoCloseable {
                 return false;
             }
         });
-        return new HaproxyTestServer(process, mqttPort, dir);
+        return new HaproxyTestServer(process, mqttPort, webSocketPort, dir);
     }
 
     public int mqttPort() {
         return mqttPort;
+    }
+
+    /** MQTT over WebSocket: {@code ws://127.0.0.1:port/mqtt}. */
+    public int webSocketPort() {
+        return webSocketPort;
     }
 
     /** The balancer's view of each bridge (UP, DOWN, ...), from its stats socket. */

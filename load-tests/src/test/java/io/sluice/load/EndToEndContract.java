@@ -12,8 +12,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,6 +172,23 @@ abstract class EndToEndContract {
         assertEquals("NOT_JSON", letters.get(0).getReason());
         Await.until("the rejection in sluice.rejected", ARRIVAL, () -> count(
                 "SELECT count() FROM sluice.rejected WHERE device_id = 'e2e-mixed' AND reason = 'NOT_JSON' AND payload = 'not json'") == 1);
+    }
+
+    @Test
+    void aRecordTheProcessorsCannotDecodeIsRejectedWithItsReasonAndTheStreamCarriesOn() throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), "e2e-poison".getBytes(StandardCharsets.UTF_8),
+                    "written by something that is not a bridge".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+        }
+        MosquittoPub.Result after = MosquittoPub.publish(stack.mqttPort(), "e2e-poison", "devices/e2e-poison/telemetry",
+                "{\"metrics\":{\"t\":1}}", 1, "mqttv311");
+        assertEquals(0, after.ackReasonCode(), after.output());
+        Await.until("the poison record in sluice.rejected", ARRIVAL, () -> count("SELECT count() FROM sluice.rejected"
+                + " WHERE device_id = 'e2e-poison' AND source = 'stream-processor' AND reason = 'UNDECODABLE_RECORD'") == 1);
+        Await.until("the reading after it in ClickHouse", ARRIVAL,
+                () -> count("SELECT count() FROM sluice.telemetry WHERE device_id = 'e2e-poison'") == 1);
     }
 
     @Test

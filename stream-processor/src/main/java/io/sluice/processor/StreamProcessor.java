@@ -33,7 +33,8 @@ public final class StreamProcessor implements AutoCloseable {
         int partitions = config.getInt(ProcessorConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(ProcessorConfig.KAFKA_TOPIC_REPLICATION);
         KafkaTopicsBootstrap.ensure(config.getString(ProcessorConfig.KAFKA_BOOTSTRAP_SERVERS),
-                List.of(Topics.TELEMETRY_RAW.newTopic(partitions, replication), Topics.TELEMETRY.newTopic(partitions, replication)),
+                List.of(Topics.TELEMETRY_RAW.newTopic(partitions, replication), Topics.TELEMETRY.newTopic(partitions, replication),
+                        Topics.DEAD_LETTER.newTopic(partitions, replication)),
                 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("stream-processor", config.getString(ProcessorConfig.INSTANCE_ID));

@@ -1,0 +1,56 @@
+package io.sluice.processor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.junit.jupiter.api.Test;
+
+import io.sluice.schemas.avro.DeadLetter;
+import io.sluice.schemas.kafka.Topics;
+
+class PoisonRecordHandlerTest {
+
+    private static ConsumerRecord<byte[], byte[]> record(byte[] key, byte[] value) {
+        return new ConsumerRecord<>(Topics.TELEMETRY_RAW.name(), 3, 42L, 1_763_800_000_000L, TimestampType.CREATE_TIME,
+                key == null ? -1 : key.length, value.length, key, value, new RecordHeaders(), java.util.Optional.empty());
+    }
+
+    @Test
+    void anUndecodableRecordResumesTheStreamAndGoesToTheDeadLetterTopicWithItsReason() {
+        DeserializationExceptionHandler.Response response = new PoisonRecordHandler().handleError(null,
+                record("dev-7".getBytes(StandardCharsets.UTF_8), "garbage".getBytes(StandardCharsets.UTF_8)),
+                new SerializationException("not a readable Avro single-object record"));
+        assertEquals(DeserializationExceptionHandler.Result.RESUME, response.result());
+        List<ProducerRecord<byte[], byte[]>> letters = response.deadLetterQueueRecords();
+        assertEquals(1, letters.size());
+        assertEquals(Topics.DEAD_LETTER.name(), letters.get(0).topic());
+        assertArrayEquals("dev-7".getBytes(StandardCharsets.UTF_8), letters.get(0).key());
+        DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(letters.get(0).value());
+        assertEquals("dev-7", letter.getDeviceId());
+        assertEquals("stream-processor", letter.getSource());
+        assertEquals(PoisonRecordHandler.REASON, letter.getReason());
+        assertEquals("sluice.telemetry.raw-3 offset 42: not a readable Avro single-object record", letter.getDetail());
+        assertEquals("garbage", StandardCharsets.UTF_8.decode(letter.getPayload()).toString());
+        assertEquals(7, letter.getPayloadSize());
+        assertEquals(1_763_800_000_000L, letter.getReceivedAtMs());
+    }
+
+    @Test
+    void aHugeOrKeylessRecordIsCutAndStillDeadLettered() {
+        byte[] huge = new byte[PoisonRecordHandler.PAYLOAD_BYTES * 3];
+        DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(new PoisonRecordHandler().handleError(null, record(null, huge),
+                new SerializationException("bad")).deadLetterQueueRecords().get(0).value());
+        assertEquals("", letter.getDeviceId());
+        assertEquals(PoisonRecordHandler.PAYLOAD_BYTES, letter.getPayload().remaining());
+        assertEquals(huge.length, letter.getPayloadSize());
+    }
+}

@@ -35,9 +35,9 @@ final class FleetReport {
         out.printf(Locale.ROOT, "Publish-to-ack latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 result.latencyMillis(50), result.latencyMillis(99), result.latencyMillis(100));
         out.printf(Locale.ROOT, "Simulator CPU: %.1f µs per message%n", result.simulatorCpuMicrosPerMessage());
-        out.printf(Locale.ROOT, "Readings: acknowledged %,d  stored %,d  lost %,d  duplicated %,d  (%s)%n",
+        out.printf(Locale.ROOT, "Readings: acknowledged %,d  stored %,d  lost %,d  duplicated %,d  (%s); rows before FINAL %,d%n",
                 check.acknowledged(), check.stored(), check.lost(), check.duplicated(),
-                check.exact() ? "exact" : "NOT EXACT");
+                check.exact() ? "exact" : "NOT EXACT", check.rawRows());
     }
 
     void clickHouseContents(ClickHouseQueries clickHouse, String runId) throws IOException, InterruptedException {

@@ -71,10 +71,6 @@ public final class ClickHouseTestServer implements AutoCloseable {
         awaitPing();
     }
 
-    public Path directory() {
-        return dir;
-    }
-
     @Override
     public void close() {
         process.close();

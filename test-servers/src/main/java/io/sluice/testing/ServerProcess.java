@@ -51,10 +51,6 @@ final class ServerProcess implements AutoCloseable {
         });
     }
 
-    boolean alive() {
-        return process.isAlive();
-    }
-
     /** Stops the server (SIGTERM, then SIGKILL after 10 s). */
     void stop() {
         if (process != null && process.isAlive()) {

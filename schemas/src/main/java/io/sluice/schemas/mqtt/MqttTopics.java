@@ -11,7 +11,6 @@ import java.util.regex.Pattern;
  */
 public final class MqttTopics {
 
-    public static final String TELEMETRY_FILTER = "devices/+/telemetry";
     public static final int MAX_DEVICE_ID_LENGTH = 128;
 
     private static final String PREFIX = "devices/";

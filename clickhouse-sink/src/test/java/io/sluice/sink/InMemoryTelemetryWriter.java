@@ -5,8 +5,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.sluice.schemas.avro.TelemetryEvent;
 
-/** A telemetry {@link TableWriter} that keeps rows in memory and can be told to fail, for unit tests. */
+/**
+ * The telemetry {@link TableWriter} with its writes kept in memory, and told to fail on demand, for
+ * unit tests. What a table is (its name, how many rows a record makes) comes from the real
+ * {@link JdbcTelemetryWriter}, which never connects here: only {@link #write} is replaced.
+ */
 final class InMemoryTelemetryWriter implements TableWriter<TelemetryEvent> {
+
+    private final TableWriter<TelemetryEvent> real =
+            new JdbcTelemetryWriter(new ClickHouseEndpoint("http://127.0.0.1:1", "default", ""));
 
     final List<TelemetryEvent> written = new CopyOnWriteArrayList<>();
     volatile int failuresToCome;
@@ -20,25 +27,26 @@ final class InMemoryTelemetryWriter implements TableWriter<TelemetryEvent> {
             throw new java.net.ConnectException("Connection refused (simulated)");
         }
         written.addAll(events);
-        return events.stream().mapToInt(e -> e.getMetrics().size()).sum();
+        return events.stream().mapToInt(this::rowsOf).sum();
     }
 
     @Override
     public String table() {
-        return "telemetry";
+        return real.table();
     }
 
     @Override
     public int rowsOf(TelemetryEvent event) {
-        return event.getMetrics().size();
+        return real.rowsOf(event);
     }
 
     @Override
     public long receivedAtMs(TelemetryEvent event) {
-        return event.getReceivedAtMs();
+        return real.receivedAtMs(event);
     }
 
     @Override
     public void close() {
+        real.close();
     }
 }

@@ -261,7 +261,8 @@ public final class FleetSimulator {
             latency.recordValue(Math.min(LATENCY_MAX_MICROS, (System.nanoTime() - startNanos) / 1000));
         }
 
-        CompletableFuture<Map<String, BitSet>> ackedSeqsFuture() {
+        /** A copy of every device's acknowledged sequence numbers, taken on the driver's event loop. */
+        Map<String, BitSet> ackedSeqs() throws Exception {
             CompletableFuture<Map<String, BitSet>> result = new CompletableFuture<>();
             context.runOnContext(ignored -> {
                 Map<String, BitSet> seqs = new HashMap<>();
@@ -270,11 +271,7 @@ public final class FleetSimulator {
                 }
                 result.complete(seqs);
             });
-            return result;
-        }
-
-        Map<String, BitSet> ackedSeqs() throws Exception {
-            return ackedSeqsFuture().get(10, TimeUnit.SECONDS);
+            return result.get(10, TimeUnit.SECONDS);
         }
 
         CompletableFuture<Void> disconnectAll() {

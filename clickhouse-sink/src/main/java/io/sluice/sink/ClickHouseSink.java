@@ -51,12 +51,14 @@ public final class ClickHouseSink implements AutoCloseable {
         int partitions = config.getInt(SinkConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION);
         KafkaTopicsBootstrap.ensure(config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS), List.of(
-                Topics.TELEMETRY.newTopic(partitions, replication), Topics.DEAD_LETTER.newTopic(partitions, replication)), 30_000);
+                Topics.TELEMETRY.newTopic(partitions, replication), Topics.DEAD_LETTER.newTopic(partitions, replication),
+                Topics.DEVICE_SESSIONS.newTopic(partitions, replication)), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.getString(SinkConfig.INSTANCE_ID));
         List<Running> loops = new ArrayList<>();
         loops.add(startLoop(Topics.TELEMETRY, new JdbcTelemetryWriter(clickHouse), config, registry));
         loops.add(startLoop(Topics.DEAD_LETTER, new JdbcRejectedWriter(clickHouse), config, registry));
+        loops.add(startLoop(Topics.DEVICE_SESSIONS, new JdbcSessionWriter(clickHouse), config, registry));
         OpsEndpoint ops = OpsEndpoint.start(config.getString(SinkConfig.OPS_HOST), config.getInt(SinkConfig.OPS_PORT),
                 registry, () -> loops.stream().allMatch(running -> running.loop().healthy()));
         LOG.info("sink {} writing into ClickHouse at {}; health and metrics on port {}",

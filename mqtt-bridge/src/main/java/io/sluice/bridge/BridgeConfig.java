@@ -39,6 +39,27 @@ public final class BridgeConfig extends AbstractConfig {
     public static final String MAX_IN_FLIGHT = "max.in.flight.messages";
     public static final String DRAIN_GRACE_MS = "drain.grace.ms";
     public static final String DRAIN_TIMEOUT_MS = "drain.timeout.ms";
+    public static final String MQTT_TLS_PORT = "mqtt.tls.port";
+    public static final String MQTT_TLS_CERT_FILE = "mqtt.tls.cert.file";
+    public static final String MQTT_TLS_KEY_FILE = "mqtt.tls.key.file";
+    public static final String MQTT_TLS_CLIENT_CA_FILE = "mqtt.tls.client.ca.file";
+    public static final String MQTT_TLS_CLIENT_AUTH = "mqtt.tls.client.auth";
+    public static final String AUTH_CREDENTIALS_FILE = "auth.credentials.file";
+    public static final String AUTH_RELOAD_INTERVAL_MS = "auth.reload.interval.ms";
+    public static final String ADDRESS_ALLOW = "mqtt.address.allow";
+    public static final String ADDRESS_DENY = "mqtt.address.deny";
+    public static final String MAX_CONNECTIONS = "mqtt.max.connections";
+    public static final String RECEIVE_MAXIMUM = "mqtt.receive.maximum";
+    public static final String CONNECT_RATE_PER_ADDRESS = "limits.connect.rate.per.address";
+    public static final String CONNECT_BURST_PER_ADDRESS = "limits.connect.burst.per.address";
+    public static final String CONNECT_RATE_PER_DEVICE = "limits.connect.rate.per.device";
+    public static final String CONNECT_BURST_PER_DEVICE = "limits.connect.burst.per.device";
+    public static final String PUBLISH_RATE_PER_DEVICE = "limits.publish.rate.per.device";
+    public static final String PUBLISH_BURST_PER_DEVICE = "limits.publish.burst.per.device";
+    public static final String PUBLISH_RATE_PER_ADDRESS = "limits.publish.rate.per.address";
+    public static final String PUBLISH_BURST_PER_ADDRESS = "limits.publish.burst.per.address";
+    public static final String MAX_IN_FLIGHT_BYTES = "max.in.flight.bytes";
+    public static final String MAX_IN_FLIGHT_BYTES_PER_CONNECTION = "max.in.flight.bytes.per.connection";
 
     public static final ConfigDef DEFINITION = CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
                     Topics.DEFAULT_PARTITIONS), 8080)
@@ -68,7 +89,51 @@ public final class BridgeConfig extends AbstractConfig {
                     "On shutdown, how long the bridge stays up reporting not-ready before disconnecting devices, so that"
                             + " the balancer stops sending it new connections (HAProxy here: 2 failed checks 500 ms apart).")
             .define(DRAIN_TIMEOUT_MS, Type.LONG, 15_000L, Range.between(0, 600_000), Importance.MEDIUM,
-                    "On shutdown, how long to wait for in-flight publishes to be written to Kafka and acknowledged.");
+                    "On shutdown, how long to wait for in-flight publishes to be written to Kafka and acknowledged.")
+            .define(MQTT_TLS_PORT, Type.INT, -1, Range.between(-1, 65535), Importance.MEDIUM,
+                    "Port of the MQTT-over-TLS listener (8883 by convention); 0 picks a free one, -1 turns it off.")
+            .define(MQTT_TLS_CERT_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "PEM certificate chain the TLS listener presents.")
+            .define(MQTT_TLS_KEY_FILE, Type.STRING, "", Importance.MEDIUM, "PEM private key (PKCS#8) of that certificate.")
+            .define(MQTT_TLS_CLIENT_CA_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "PEM certificates of the CAs that sign device certificates; with it, a device certificate's CN is its device id.")
+            .define(MQTT_TLS_CLIENT_AUTH, Type.STRING, "request", ConfigDef.ValidString.in("none", "request", "required"),
+                    Importance.MEDIUM, "Device certificates on the TLS listener: none, request (optional) or required (mutual TLS).")
+            .define(AUTH_CREDENTIALS_FILE, Type.STRING, "", Importance.HIGH,
+                    "Credentials file (lines '<device id> <pbkdf2-sha256 hash>', made by ./sluice device add). Empty: no"
+                            + " authentication, any client may connect and publish for any device.")
+            .define(AUTH_RELOAD_INTERVAL_MS, Type.LONG, 2000L, Range.between(100, 3_600_000), Importance.LOW,
+                    "How often the credentials file is checked for changes.")
+            .define(ADDRESS_ALLOW, Type.LIST, "", Importance.MEDIUM,
+                    "CIDR ranges devices may connect from (empty: any address not denied).")
+            .define(ADDRESS_DENY, Type.LIST, "", Importance.MEDIUM, "CIDR ranges refused (MQTT 5 reason 0x8A, banned).")
+            .define(MAX_CONNECTIONS, Type.INT, 16_000, Range.between(1, 1_000_000), Importance.MEDIUM,
+                    "Most device connections this bridge holds; more are refused with 0x89 (server busy).")
+            .define(RECEIVE_MAXIMUM, Type.INT, 256, Range.between(1, 65535), Importance.MEDIUM,
+                    "Most unacknowledged QoS 1/2 publishes per connection: announced to MQTT 5 devices in CONNACK; an"
+                            + " MQTT 3.1.1 connection is not read further until it is under it.")
+            .define(CONNECT_RATE_PER_ADDRESS, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
+                    "Connections per second one source address may open (0: no limit); over it, 0x9F (connection rate exceeded).")
+            .define(CONNECT_BURST_PER_ADDRESS, Type.INT, 100, Range.atLeast(1), Importance.LOW,
+                    "Connections one source address may open at once before its rate applies.")
+            .define(CONNECT_RATE_PER_DEVICE, Type.DOUBLE, 1.0, Range.atLeast(0), Importance.LOW,
+                    "Connections per second one client id may open (0: no limit); over it, 0x9F (connection rate exceeded).")
+            .define(CONNECT_BURST_PER_DEVICE, Type.INT, 20, Range.atLeast(1), Importance.LOW,
+                    "Connections one client id may open at once before its rate applies.")
+            .define(PUBLISH_RATE_PER_DEVICE, Type.DOUBLE, 1000.0, Range.atLeast(0), Importance.LOW,
+                    "Publishes per second one connection may send (0: no limit); over it the bridge stops reading the"
+                            + " connection until it is within the rate (back-pressure, nothing dropped).")
+            .define(PUBLISH_BURST_PER_DEVICE, Type.INT, 2000, Range.atLeast(1), Importance.LOW,
+                    "Publishes one connection may send at once before its rate applies.")
+            .define(PUBLISH_RATE_PER_ADDRESS, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
+                    "Publishes per second all connections from one source address may send together (0: no limit).")
+            .define(PUBLISH_BURST_PER_ADDRESS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
+                    "Publishes one source address may send at once before its rate applies.")
+            .define(MAX_IN_FLIGHT_BYTES, Type.LONG, 64L * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+                    "Most payload bytes this bridge holds while waiting for Kafka; over it no connection is read and"
+                            + " QoS 0 publishes are shed (counted).")
+            .define(MAX_IN_FLIGHT_BYTES_PER_CONNECTION, Type.LONG, 1024L * 1024, Range.atLeast(1024), Importance.MEDIUM,
+                    "Most payload bytes one connection may have waiting for Kafka; over it that connection is not read.");
 
     public BridgeConfig(Map<String, ?> values) {
         super(DEFINITION, values);

@@ -22,6 +22,8 @@ public final class BridgeMetrics {
     private final Counter kafkaFailures;
     private final Timer kafkaWrite;
     private final Timer publishToAck;
+    private final Counter bytesReceived;
+    private final Counter sessionEventsLost;
 
     public BridgeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -42,6 +44,10 @@ public final class BridgeMetrics {
         publishToAck = Timer.builder("sluice.bridge.publish.to.ack")
                 .description("Time from receiving a publish to acknowledging it to the device").publishPercentileHistogram()
                 .register(registry);
+        bytesReceived = Counter.builder("sluice.bridge.received").description("Payload bytes received").baseUnit("bytes")
+                .register(registry);
+        sessionEventsLost = Counter.builder("sluice.bridge.session.events.lost")
+                .description("Session events Kafka did not take").register(registry);
         for (PayloadRejection reason : PayloadRejection.values()) {
             deadLettered(reason, 0);
         }
@@ -54,10 +60,48 @@ public final class BridgeMetrics {
 
     void connected() {
         connections.incrementAndGet();
+        Counter.builder("sluice.bridge.connects").description("CONNECTs answered, by outcome")
+                .tag("outcome", "accepted").tag("reason", "").register(registry).increment();
     }
 
-    void disconnected() {
+    void refused(SessionEvents.Reason reason) {
+        Counter.builder("sluice.bridge.connects").description("CONNECTs answered, by outcome")
+                .tag("outcome", "refused").tag("reason", reason.name()).register(registry).increment();
+    }
+
+    void disconnected(SessionEvents.Reason reason) {
         connections.decrementAndGet();
+        Counter.builder("sluice.bridge.disconnects").description("Connections closed, by reason")
+                .tag("reason", reason.name()).register(registry).increment();
+    }
+
+    void authenticationFailed(String reason) {
+        Counter.builder("sluice.bridge.authentication.failures").description("CONNECTs refused for their credentials")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    void rateLimited(String limit) {
+        Counter.builder("sluice.bridge.rate.limited")
+                .description("Times a connect was refused or a connection's reading paused to keep it within a rate limit")
+                .tag("limit", limit).register(registry).increment();
+    }
+
+    void received(int bytes) {
+        bytesReceived.increment(bytes);
+    }
+
+    void inFlightBytes(java.util.concurrent.atomic.AtomicLong bytes) {
+        Gauge.builder("sluice.bridge.in.flight.bytes", bytes, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Payload bytes waiting for Kafka's acknowledgement").baseUnit("bytes").register(registry);
+    }
+
+    void pausedConnections(java.util.function.Supplier<Number> paused) {
+        Gauge.builder("sluice.bridge.paused.connections", paused).description("Connections not read now (back-pressure)")
+                .register(registry);
+    }
+
+    void sessionEventLost() {
+        sessionEventsLost.increment();
     }
 
     void published(MqttQoS qos) {

@@ -1,5 +1,6 @@
 package io.sluice.bridge;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +17,12 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
+import io.sluice.bridge.auth.Authenticator;
 import io.sluice.runtime.KafkaReachability;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
@@ -35,20 +41,19 @@ public final class MqttBridge implements AutoCloseable {
 
     private final BridgeConfig config;
     private final Vertx vertx;
-    private final MqttServer server;
-    private final MqttServer webSocketServer;
+    /** The listeners: TCP, then WebSocket and TLS (each the TCP one again when off). */
+    private final List<MqttServer> servers;
     private final MqttEdge edge;
     private final KafkaProducer<byte[], byte[]> producer;
     private final TelemetryIngest ingest;
     private final KafkaReachability kafka;
     private final OpsEndpoint ops;
 
-    private MqttBridge(BridgeConfig config, Vertx vertx, MqttServer server, MqttServer webSocketServer, MqttEdge edge,
+    private MqttBridge(BridgeConfig config, Vertx vertx, List<MqttServer> servers, MqttEdge edge,
                        KafkaProducer<byte[], byte[]> producer, TelemetryIngest ingest, KafkaReachability kafka, OpsEndpoint ops) {
         this.config = config;
         this.vertx = vertx;
-        this.server = server;
-        this.webSocketServer = webSocketServer;
+        this.servers = servers;
         this.edge = edge;
         this.producer = producer;
         this.ingest = ingest;
@@ -60,7 +65,7 @@ public final class MqttBridge implements AutoCloseable {
         String bootstrap = config.getString(BridgeConfig.KAFKA_BOOTSTRAP_SERVERS);
         int partitions = config.getInt(BridgeConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(BridgeConfig.KAFKA_TOPIC_REPLICATION);
-        List<Topic<?, ?>> written = List.of(Topics.TELEMETRY_RAW, Topics.DEAD_LETTER);
+        List<Topic<?, ?>> written = List.of(Topics.TELEMETRY_RAW, Topics.DEAD_LETTER, Topics.DEVICE_SESSIONS);
         KafkaTopicsBootstrap.ensure(bootstrap, written.stream().map(t -> t.newTopic(partitions, replication)).toList(), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("mqtt-bridge", config.getString(BridgeConfig.BRIDGE_ID));
@@ -72,37 +77,111 @@ public final class MqttBridge implements AutoCloseable {
         awaitTopicMetadata(producer, written, 30_000);
         TelemetryIngest ingest = new TelemetryIngest(producer, config.payloadLimits(),
                 config.getInt(BridgeConfig.MAX_IN_FLIGHT), metrics);
-        MqttEdge edge = new MqttEdge(ingest, metrics);
+        String credentialsFile = config.getString(BridgeConfig.AUTH_CREDENTIALS_FILE);
+        Authenticator authenticator = credentialsFile.isEmpty() ? null : loadCredentials(credentialsFile);
+        if (authenticator == null) {
+            LOG.warn("authentication is off ({} is empty): any client may connect and publish for any device",
+                    BridgeConfig.AUTH_CREDENTIALS_FILE);
+        }
 
         Vertx vertx = Vertx.vertx();
-        MqttServer server = listen(vertx, edge, config, config.getInt(BridgeConfig.MQTT_PORT), false);
+        SessionEvents sessions = new SessionEvents(producer, config.getString(BridgeConfig.BRIDGE_ID), metrics);
+        MqttEdge edge = new MqttEdge(vertx, ingest, metrics, sessions, limits(config), authenticator);
+        if (authenticator != null) {
+            vertx.setPeriodic(config.getLong(BridgeConfig.AUTH_RELOAD_INTERVAL_MS),
+                    id -> vertx.executeBlocking(() -> authenticator.reloadIfChanged(), false));
+        }
+        MqttServer server = listen(vertx, edge, config, config.getInt(BridgeConfig.MQTT_PORT), Transport.TCP);
         int webSocketPort = config.getInt(BridgeConfig.MQTT_WS_PORT);
-        MqttServer webSocketServer = webSocketPort < 0 ? null : listen(vertx, edge, config, webSocketPort, true);
+        MqttServer webSocketServer = webSocketPort < 0 ? null : listen(vertx, edge, config, webSocketPort, Transport.WEBSOCKET);
+        int tlsPort = config.getInt(BridgeConfig.MQTT_TLS_PORT);
+        MqttServer tlsServer = tlsPort < 0 ? null : listen(vertx, edge, config, tlsPort, Transport.TLS);
 
         KafkaReachability kafka = new KafkaReachability(bootstrap, 2000);
         OpsEndpoint ops = OpsEndpoint.start(config.getString(BridgeConfig.OPS_HOST), config.getInt(BridgeConfig.OPS_PORT),
                 registry, () -> edge.accepting() && kafka.reachable());
-        LOG.info("bridge {} listening for MQTT on {}:{} and MQTT over WebSocket on {} (PROXY protocol {}),"
+        LOG.info("bridge {} listening for MQTT on {}:{}, MQTT over WebSocket on {}, MQTT over TLS on {} (PROXY protocol {}),"
                         + " health and metrics on port {}, writing to Kafka at {}",
                 config.getString(BridgeConfig.BRIDGE_ID), config.getString(BridgeConfig.MQTT_HOST), server.actualPort(),
                 webSocketServer == null ? "no port" : "port " + webSocketServer.actualPort() + " path /mqtt",
+                tlsServer == null ? "no port" : "port " + tlsServer.actualPort(),
                 config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL) ? "expected" : "off", ops.port(), bootstrap);
-        return new MqttBridge(config, vertx, server, webSocketServer, edge, producer, ingest, kafka, ops);
+        return new MqttBridge(config, vertx, List.of(server, webSocketServer == null ? server : webSocketServer,
+                tlsServer == null ? server : tlsServer), edge, producer, ingest, kafka, ops);
     }
 
-    /** One MQTT listener; Vert.x serves MQTT over TCP or over WebSocket (path /mqtt), one transport per server. */
-    private static MqttServer listen(Vertx vertx, MqttEdge edge, BridgeConfig config, int port, boolean webSocket)
+    /** The transports devices reach a bridge over; Vert.x serves one per server. */
+    enum Transport { TCP, WEBSOCKET, TLS }
+
+    /** One MQTT listener: plain TCP, WebSocket (path /mqtt), or TLS (optionally mutual). */
+    private static MqttServer listen(Vertx vertx, MqttEdge edge, BridgeConfig config, int port, Transport transport)
             throws Exception {
         MqttServerOptions options = new MqttServerOptions()
                 .setHost(config.getString(BridgeConfig.MQTT_HOST))
                 .setPort(port)
-                .setUseWebSocket(webSocket)
+                .setUseWebSocket(transport == Transport.WEBSOCKET)
                 .setUseProxyProtocol(config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL))
-                .setMaxMessageSize(2 * config.getInt(BridgeConfig.PAYLOAD_MAX_BYTES) + 1024);
+                .setMaxMessageSize(maxPacketBytes(config));
+        if (transport == Transport.TLS) {
+            String cert = config.getString(BridgeConfig.MQTT_TLS_CERT_FILE);
+            String key = config.getString(BridgeConfig.MQTT_TLS_KEY_FILE);
+            if (cert.isEmpty() || key.isEmpty()) {
+                throw new ConfigException(BridgeConfig.MQTT_TLS_PORT + " is set, so "
+                        + BridgeConfig.MQTT_TLS_CERT_FILE + " and " + BridgeConfig.MQTT_TLS_KEY_FILE + " are needed");
+            }
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(readableFile(BridgeConfig.MQTT_TLS_CERT_FILE, cert))
+                    .setKeyPath(readableFile(BridgeConfig.MQTT_TLS_KEY_FILE, key)));
+            String clientCa = config.getString(BridgeConfig.MQTT_TLS_CLIENT_CA_FILE);
+            String clientAuth = config.getString(BridgeConfig.MQTT_TLS_CLIENT_AUTH);
+            if (!clientCa.isEmpty() && !clientAuth.equals("none")) {
+                options.setTrustOptions(new PemTrustOptions().addCertPath(readableFile(BridgeConfig.MQTT_TLS_CLIENT_CA_FILE, clientCa)))
+                        .setClientAuth(clientAuth.equals("required") ? ClientAuth.REQUIRED : ClientAuth.REQUEST);
+            } else if (clientAuth.equals("required")) {
+                throw new ConfigException(BridgeConfig.MQTT_TLS_CLIENT_AUTH
+                        + " is 'required', so " + BridgeConfig.MQTT_TLS_CLIENT_CA_FILE + " is needed");
+            }
+        }
         MqttServer server = MqttServer.create(vertx, options)
                 .endpointHandler(edge)
                 .exceptionHandler(error -> LOG.debug("MQTT connection failed: {}", error.toString()));
         return server.listen().await(30, TimeUnit.SECONDS);
+    }
+
+    private static Authenticator loadCredentials(String file) {
+        try {
+            return Authenticator.load(Path.of(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(BridgeConfig.AUTH_CREDENTIALS_FILE + ": no such file " + file);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new ConfigException(BridgeConfig.AUTH_CREDENTIALS_FILE + ": " + e.getMessage());
+        }
+    }
+
+    private static String readableFile(String setting, String file) {
+        if (!java.nio.file.Files.isReadable(Path.of(file))) {
+            throw new ConfigException(setting + ": cannot read " + file);
+        }
+        return file;
+    }
+
+    private static int maxPacketBytes(BridgeConfig config) {
+        return 2 * config.getInt(BridgeConfig.PAYLOAD_MAX_BYTES) + 1024;
+    }
+
+    static MqttEdge.Limits limits(BridgeConfig config) {
+        return new MqttEdge.Limits(
+                config.getInt(BridgeConfig.MAX_CONNECTIONS),
+                config.getInt(BridgeConfig.RECEIVE_MAXIMUM),
+                config.getLong(BridgeConfig.MAX_IN_FLIGHT_BYTES),
+                config.getLong(BridgeConfig.MAX_IN_FLIGHT_BYTES_PER_CONNECTION),
+                new RateLimits(config.getDouble(BridgeConfig.CONNECT_RATE_PER_ADDRESS), config.getInt(BridgeConfig.CONNECT_BURST_PER_ADDRESS)),
+                new RateLimits(config.getDouble(BridgeConfig.CONNECT_RATE_PER_DEVICE), config.getInt(BridgeConfig.CONNECT_BURST_PER_DEVICE)),
+                config.getDouble(BridgeConfig.PUBLISH_RATE_PER_DEVICE),
+                config.getInt(BridgeConfig.PUBLISH_BURST_PER_DEVICE),
+                new RateLimits(config.getDouble(BridgeConfig.PUBLISH_RATE_PER_ADDRESS), config.getInt(BridgeConfig.PUBLISH_BURST_PER_ADDRESS)),
+                new AddressRules(config.getList(BridgeConfig.ADDRESS_ALLOW), config.getList(BridgeConfig.ADDRESS_DENY)),
+                maxPacketBytes(config));
     }
 
     /**
@@ -159,12 +238,17 @@ public final class MqttBridge implements AutoCloseable {
     }
 
     public int mqttPort() {
-        return server.actualPort();
+        return servers.get(0).actualPort();
     }
 
     /** The MQTT-over-WebSocket port, or -1 when that listener is off. */
     public int webSocketPort() {
-        return webSocketServer == null ? -1 : webSocketServer.actualPort();
+        return servers.get(1) == servers.get(0) ? -1 : servers.get(1).actualPort();
+    }
+
+    /** The MQTT-over-TLS port, or -1 when that listener is off. */
+    public int tlsPort() {
+        return servers.get(2) == servers.get(0) ? -1 : servers.get(2).actualPort();
     }
 
     public int opsPort() {
@@ -194,10 +278,10 @@ public final class MqttBridge implements AutoCloseable {
                     ingest.inFlight());
         }
         awaitQuietly("disconnecting devices", edge.disconnectAll());
-        awaitQuietly("closing the MQTT listener", server.close());
-        if (webSocketServer != null) {
-            awaitQuietly("closing the MQTT over WebSocket listener", webSocketServer.close());
+        for (MqttServer server : new java.util.LinkedHashSet<>(servers)) {
+            awaitQuietly("closing an MQTT listener", server.close());
         }
+        edge.close();
         producer.close(Duration.ofSeconds(10));
         awaitQuietly("closing Vert.x", vertx.close());
         kafka.close();

@@ -1,7 +1,10 @@
 package io.sluice.bridge;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -9,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,24 +54,57 @@ public final class TelemetryIngest {
     }
 
     public CompletionStage<IngestOutcome> ingest(String mqttTopic, byte[] payload, long receivedAtMs) {
+        return ingest(mqttTopic, payload, receivedAtMs, null, List.of());
+    }
+
+    /**
+     * Ingests one publish.
+     *
+     * @param allowedDeviceId the only device this connection may publish for (its authenticated identity),
+     *                        or null when the bridge runs without authentication
+     * @param headers         Kafka headers to carry with the record (the publish's MQTT 5 user properties)
+     */
+    public CompletionStage<IngestOutcome> ingest(String mqttTopic, byte[] payload, long receivedAtMs, String allowedDeviceId,
+                                                 List<Header> headers) {
         if (inFlight.get() >= maxInFlight) {
             return CompletableFuture.completedFuture(new IngestOutcome.NotWritten(
                     "over the bridge's bound of " + maxInFlight + " publishes in flight"));
         }
         Optional<String> deviceId = MqttTopics.deviceIdOfTelemetry(mqttTopic);
         if (deviceId.isEmpty()) {
-            return deadLetter("", mqttTopic, payload, receivedAtMs,
+            return deadLetter(allowedDeviceId == null ? "" : allowedDeviceId, mqttTopic, payload, receivedAtMs,
                     new InvalidPayloadException(PayloadRejection.TOPIC_OUTSIDE_LAYOUT, "topic '" + abbreviate(mqttTopic) + "'"));
         }
-        TelemetryEvent event;
+        if (allowedDeviceId != null && !allowedDeviceId.equals(deviceId.get())) {
+            return deadLetter(allowedDeviceId, mqttTopic, payload, receivedAtMs,
+                    new InvalidPayloadException(PayloadRejection.NOT_AUTHORIZED,
+                            "device '" + allowedDeviceId + "' published for device '" + deviceId.get() + "'"));
+        }
+        List<TelemetryEvent> events;
         try {
-            event = TelemetryPayload.parse(deviceId.get(), payload, receivedAtMs, limits);
+            events = TelemetryPayload.parseAll(deviceId.get(), payload, receivedAtMs, limits);
         } catch (InvalidPayloadException e) {
             return deadLetter(deviceId.get(), mqttTopic, payload, receivedAtMs, e);
         }
-        int readings = event.getMetrics().size();
-        return send(Topics.TELEMETRY_RAW.name(), event.getDeviceId(), Topics.TELEMETRY_EVENT_SERDE.encode(event),
-                new IngestOutcome.Accepted(readings));
+        if (events.size() == 1) {
+            TelemetryEvent event = events.get(0);
+            return send(Topics.TELEMETRY_RAW.name(), event.getDeviceId(), Topics.TELEMETRY_EVENT_SERDE.encode(event), headers,
+                    new IngestOutcome.Accepted(event.getMetrics().size()));
+        }
+        // A SenML pack with several times: one record per time, acknowledged when all are written.
+        int readings = 0;
+        List<CompletableFuture<IngestOutcome>> sends = new ArrayList<>();
+        for (TelemetryEvent event : events) {
+            readings += event.getMetrics().size();
+            sends.add(send(Topics.TELEMETRY_RAW.name(), event.getDeviceId(), Topics.TELEMETRY_EVENT_SERDE.encode(event),
+                    headers, new IngestOutcome.Accepted(event.getMetrics().size())).toCompletableFuture());
+        }
+        IngestOutcome.Accepted all = new IngestOutcome.Accepted(readings);
+        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(done -> sends.stream()
+                .map(CompletableFuture::join)
+                .filter(outcome -> !(outcome instanceof IngestOutcome.Accepted))
+                .findFirst()
+                .orElse(all));
     }
 
     private CompletionStage<IngestOutcome> deadLetter(String deviceId, String mqttTopic, byte[] payload, long receivedAtMs,
@@ -84,16 +121,17 @@ public final class TelemetryIngest {
                 .setPayloadSize(payload.length)
                 .setReceivedAtMs(receivedAtMs)
                 .build();
-        return send(Topics.DEAD_LETTER.name(), deviceId, Topics.DEAD_LETTER_SERDE.encode(record),
+        return send(Topics.DEAD_LETTER.name(), deviceId, Topics.DEAD_LETTER_SERDE.encode(record), List.of(),
                 new IngestOutcome.DeadLettered(rejection.reason(), rejection.detail()));
     }
 
-    private CompletionStage<IngestOutcome> send(String topic, String key, byte[] value, IngestOutcome onSuccess) {
+    private CompletionStage<IngestOutcome> send(String topic, String key, byte[] value, List<Header> headers,
+                                                IngestOutcome onSuccess) {
         CompletableFuture<IngestOutcome> outcome = new CompletableFuture<>();
         inFlight.incrementAndGet();
         long startNanos = System.nanoTime();
         try {
-            producer.send(new ProducerRecord<>(topic, key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value),
+            producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value, headers),
                     (metadata, error) -> {
                         inFlight.decrementAndGet();
                         if (error == null) {

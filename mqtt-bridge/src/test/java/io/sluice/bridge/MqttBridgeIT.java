@@ -196,4 +196,94 @@ class MqttBridgeIT {
             assertTrue(metrics.contains(name), "metrics expose " + name);
         }
     }
+
+    private static List<io.sluice.schemas.avro.DeviceSession> sessionsOf(String clientId, int expected) {
+        return Await.until(expected + " session events of " + clientId, Duration.ofSeconds(10),
+                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode)
+                        .stream().filter(s -> s.getClientId().equals(clientId)).toList(),
+                sessions -> sessions.size() >= expected);
+    }
+
+    @Test
+    void aSenmlPackIsNormalizedIntoOneEventPerTime() throws Exception {
+        long seconds = System.currentTimeMillis() / 1000;
+        MosquittoPub.Result result = MosquittoPub.publish(bridge.mqttPort(), "senml-1", "devices/senml-1/telemetry",
+                "[{\"bn\":\"urn:dev:mac:0024befffe804ff1:\",\"bt\":" + seconds + ",\"n\":\"temperature\",\"u\":\"Cel\",\"v\":21.5},"
+                        + "{\"n\":\"humidity\",\"u\":\"%RH\",\"v\":40},{\"n\":\"temperature\",\"t\":-60,\"v\":21}]",
+                1, "mqttv5");
+        assertEquals(0, result.ackReasonCode(), result.output());
+        List<TelemetryEvent> events = rawEventsOf("senml-1", 2);
+        assertEquals(2, events.size());
+        TelemetryEvent now = events.stream().filter(e -> e.getTsMs() == seconds * 1000).findFirst().orElseThrow();
+        assertEquals(Map.of("temperature", 21.5, "humidity", 40.0), now.getMetrics());
+    }
+
+    @Test
+    void aSecondConnectionWithTheSameClientIdTakesOverTheFirst() throws Exception {
+        try (io.sluice.testing.RawMqttClient first = io.sluice.testing.RawMqttClient.connect(bridge.mqttPort(), "twin",
+                io.netty.handler.codec.mqtt.MqttVersion.MQTT_5)) {
+            assertEquals(io.netty.handler.codec.mqtt.MqttMessageType.CONNACK, first.next(Duration.ofSeconds(5)).fixedHeader().messageType());
+            MosquittoPub.Result second = MosquittoPub.publish(bridge.mqttPort(), "twin", "devices/twin/telemetry",
+                    "{\"metrics\":{\"t\":1}}", 1, "mqttv5");
+            assertEquals(0, second.ackReasonCode(), second.output());
+            io.netty.handler.codec.mqtt.MqttMessage disconnect = first.next(Duration.ofSeconds(5));
+            assertEquals(io.netty.handler.codec.mqtt.MqttMessageType.DISCONNECT, disconnect.fixedHeader().messageType());
+            assertEquals(0x8E, ((io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader) disconnect.variableHeader())
+                    .reasonCode() & 0xFF, "session taken over");
+            assertTrue(first.closedWithin(Duration.ofSeconds(5)));
+        }
+        List<io.sluice.schemas.avro.DeviceSession> sessions = sessionsOf("twin", 4);
+        assertTrue(sessions.stream().anyMatch(s -> s.getEvent().equals("DISCONNECTED") && s.getReason().equals("TAKEOVER")),
+                sessions.toString());
+    }
+
+    @Test
+    void aMalformedFrameClosesOnlyItsOwnConnection() throws Exception {
+        try (io.sluice.testing.RawMqttClient garbler = io.sluice.testing.RawMqttClient.connect(bridge.mqttPort(), "garbler",
+                io.netty.handler.codec.mqtt.MqttVersion.MQTT_3_1_1)) {
+            assertEquals(io.netty.handler.codec.mqtt.MqttMessageType.CONNACK, garbler.next(Duration.ofSeconds(5)).fixedHeader().messageType());
+            // Packet type 0 is reserved: no MQTT packet starts with it.
+            garbler.sendRaw(new byte[] {0x00, 0x00});
+            assertTrue(garbler.closedWithin(Duration.ofSeconds(5)), "the bridge closes a connection that breaks the protocol");
+        }
+        MosquittoPub.Result neighbour = MosquittoPub.publish(bridge.mqttPort(), "calm", "devices/calm/telemetry",
+                "{\"metrics\":{\"t\":1}}", 1, "mqttv311");
+        assertTrue(neighbour.acknowledged(), neighbour.output());
+        assertEquals(1, rawEventsOf("calm", 1).size());
+        List<io.sluice.schemas.avro.DeviceSession> sessions = sessionsOf("garbler", 2);
+        assertEquals("PROTOCOL_ERROR", sessions.get(1).getReason(), sessions.toString());
+    }
+
+    @Test
+    void aQos2RetransmitWithTheDupFlagIsWrittenOnce() throws Exception {
+        byte[] payload = "{\"metrics\":{\"t\":1}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (io.sluice.testing.RawMqttClient device = io.sluice.testing.RawMqttClient.connect(bridge.mqttPort(), "qos2-dup",
+                io.netty.handler.codec.mqtt.MqttVersion.MQTT_3_1_1)) {
+            device.next(Duration.ofSeconds(5));
+            device.publish("devices/qos2-dup/telemetry", payload, MqttQoS.EXACTLY_ONCE, 7, false);
+            assertEquals(io.netty.handler.codec.mqtt.MqttMessageType.PUBREC, device.next(Duration.ofSeconds(5)).fixedHeader().messageType());
+            // The device never saw the PUBREC, so it sends the publish again, flagged DUP.
+            device.publish("devices/qos2-dup/telemetry", payload, MqttQoS.EXACTLY_ONCE, 7, true);
+            assertEquals(io.netty.handler.codec.mqtt.MqttMessageType.PUBREC, device.next(Duration.ofSeconds(5)).fixedHeader().messageType());
+            device.release(7);
+            assertEquals(io.netty.handler.codec.mqtt.MqttMessageType.PUBCOMP, device.next(Duration.ofSeconds(5)).fixedHeader().messageType());
+            // After PUBCOMP the packet id is free again: a new publish with it is a new message.
+            device.publish("devices/qos2-dup/telemetry", payload, MqttQoS.EXACTLY_ONCE, 7, false);
+            assertEquals(io.netty.handler.codec.mqtt.MqttMessageType.PUBREC, device.next(Duration.ofSeconds(5)).fixedHeader().messageType());
+        }
+        assertEquals(2, rawEventsOf("qos2-dup", 2).size(), "the DUP copy was not written; the reused id was");
+    }
+
+    @Test
+    void mqtt5UserPropertiesTravelAsKafkaHeaders() throws Exception {
+        MosquittoPub.Result result = MosquittoPub.publish(bridge.mqttPort(), "props", "devices/props/telemetry",
+                "{\"metrics\":{\"t\":1}}", 1, "mqttv5", List.of("-D", "publish", "user-property", "site", "north-3"));
+        assertEquals(0, result.ackReasonCode(), result.output());
+        org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record = Await.until("the record of props",
+                Duration.ofSeconds(10), () -> KafkaRecords.readRecordsToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name())
+                        .stream().filter(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8).equals("props")).toList(),
+                records -> !records.isEmpty()).get(0);
+        assertEquals("north-3", new String(record.headers().lastHeader("mqtt.user.site").value(),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

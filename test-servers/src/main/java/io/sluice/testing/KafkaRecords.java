@@ -24,7 +24,12 @@ public final class KafkaRecords {
      * is when called, decoded. Combine with {@link Await} for records that may still be on their way.
      */
     public static <V> List<V> readToEnd(String bootstrapServers, String topic, Function<byte[], V> decode) {
-        List<V> values = new ArrayList<>();
+        return readRecordsToEnd(bootstrapServers, topic).stream().map(record -> decode.apply(record.value())).toList();
+    }
+
+    /** Like {@link #readToEnd}, but the records as they are: key, value, headers. */
+    public static List<ConsumerRecord<byte[], byte[]>> readRecordsToEnd(String bootstrapServers, String topic) {
+        List<ConsumerRecord<byte[], byte[]>> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
@@ -43,7 +48,7 @@ public final class KafkaRecords {
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
-                        values.add(decode.apply(record.value()));
+                        values.add(record);
                     }
                 }
             }

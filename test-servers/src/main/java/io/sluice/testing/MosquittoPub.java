@@ -31,6 +31,14 @@ public final class MosquittoPub {
             return matcher.group(1) == null ? 0 : Integer.parseInt(matcher.group(1));
         }
 
+        private static final Pattern CONNACK = Pattern.compile("received CONNACK \\((\\d+)\\)");
+
+        /** The CONNACK's return code (3.1.1) or reason code (MQTT 5), or -1 when there was none. */
+        public int connackCode() {
+            Matcher matcher = CONNACK.matcher(output);
+            return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
+        }
+
         /** Whether the QoS 2 handshake ran to its end (PUBREC, PUBREL, PUBCOMP). */
         public boolean qos2Completed() {
             return output.contains("received PUBCOMP");
@@ -102,9 +110,19 @@ public final class MosquittoPub {
      */
     public static Result publish(int port, String clientId, String topic, String payload, int qos, String mqttVersion)
             throws IOException, InterruptedException {
+        return publish(port, clientId, topic, payload, qos, mqttVersion, List.of());
+    }
+
+    /**
+     * Publishes one message with more options, such as {@code -u USER -P PASSWORD}, {@code --cafile},
+     * {@code --cert}/{@code --key}, or {@code -D publish user-property NAME VALUE}.
+     */
+    public static Result publish(int port, String clientId, String topic, String payload, int qos, String mqttVersion,
+                                 List<String> options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(ExternalProgram.find("mosquitto_pub", "mosquitto-clients"),
                 "-h", "127.0.0.1", "-p", Integer.toString(port), "-V", mqttVersion, "-i", clientId,
                 "-q", Integer.toString(qos), "-t", topic, "-m", payload, "-d"));
+        command.addAll(options);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();

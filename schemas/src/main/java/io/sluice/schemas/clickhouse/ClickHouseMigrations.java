@@ -29,7 +29,8 @@ public final class ClickHouseMigrations {
     static final List<String> FILES = List.of(
             "V001__database.sql",
             "V002__telemetry.sql",
-            "V003__rejected.sql");
+            "V003__rejected.sql",
+            "V004__device_sessions.sql");
 
     private ClickHouseMigrations() {
     }

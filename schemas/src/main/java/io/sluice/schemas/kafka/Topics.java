@@ -8,6 +8,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 import io.sluice.schemas.avro.DeadLetter;
+import io.sluice.schemas.avro.DeviceSession;
 import io.sluice.schemas.avro.TelemetryEvent;
 
 /**
@@ -30,6 +31,9 @@ public final class Topics {
     public static final AvroSerde<DeadLetter> DEAD_LETTER_SERDE =
             new AvroSerde<>(DeadLetter.getEncoder(), DeadLetter.getDecoder());
 
+    public static final AvroSerde<DeviceSession> DEVICE_SESSION_SERDE =
+            new AvroSerde<>(DeviceSession.getEncoder(), DeviceSession.getDecoder());
+
     private static final Serde<String> DEVICE_ID = Serdes.String();
 
     /** Telemetry as the bridges accepted it, before any processing. The source of truth for replays. */
@@ -48,7 +52,12 @@ public final class Topics {
             "sluice.deadletter", DEVICE_ID, DEAD_LETTER_SERDE,
             Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS)));
 
-    public static final List<Topic<?, ?>> ALL = List.of(TELEMETRY_RAW, TELEMETRY, DEAD_LETTER);
+    /** Device connections opening, closing and refused, from every bridge. */
+    public static final Topic<String, DeviceSession> DEVICE_SESSIONS = new Topic<>(
+            "sluice.device.sessions", DEVICE_ID, DEVICE_SESSION_SERDE,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS)));
+
+    public static final List<Topic<?, ?>> ALL = List.of(TELEMETRY_RAW, TELEMETRY, DEAD_LETTER, DEVICE_SESSIONS);
 
     private Topics() {
     }

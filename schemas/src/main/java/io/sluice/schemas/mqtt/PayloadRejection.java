@@ -16,7 +16,9 @@ public enum PayloadRejection {
     BAD_METRIC_VALUE("a metric value is not a finite number"),
     TOO_MANY_METRICS("more metrics than the configured maximum"),
     UNKNOWN_FIELD("payload has a field outside the contract"),
-    TOPIC_OUTSIDE_LAYOUT("topic is not devices/{deviceId}/telemetry");
+    BAD_SENML("a SenML record breaks RFC 8428, or carries a string or data value Sluice does not store"),
+    TOPIC_OUTSIDE_LAYOUT("topic is not devices/{deviceId}/telemetry"),
+    NOT_AUTHORIZED("the connection may not publish for this device");
 
     private final String description;
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,8 @@ import io.sluice.schemas.avro.TelemetryEvent;
  *   <li>{@code metrics}: required; 1 to {@link PayloadLimits#maxMetrics()} names, each mapped to a
  *       finite number.</li>
  * </ul>
- * Any other field is rejected, so that a typo never silently loses data.
+ * Any other field is rejected, so that a typo never silently loses data. A JSON array instead of an
+ * object is read as SenML ({@link SenmlPayload}).
  */
 public final class TelemetryPayload {
 
@@ -47,6 +49,22 @@ public final class TelemetryPayload {
      */
     public static TelemetryEvent parse(String deviceId, byte[] payload, long receivedAtMs, PayloadLimits limits)
             throws InvalidPayloadException {
+        List<TelemetryEvent> events = parseAll(deviceId, payload, receivedAtMs, limits);
+        if (events.size() != 1) {
+            throw new InvalidPayloadException(PayloadRejection.NOT_AN_OBJECT, "expected one JSON object");
+        }
+        return events.get(0);
+    }
+
+    /**
+     * Parses and validates a payload in either format: a JSON object (the contract above) gives one
+     * event, a JSON array is a SenML pack ({@link SenmlPayload}) and gives one event per distinct time.
+     * All or nothing: one bad record rejects the whole payload.
+     *
+     * @throws InvalidPayloadException with the reason when the payload breaks the contract
+     */
+    public static List<TelemetryEvent> parseAll(String deviceId, byte[] payload, long receivedAtMs, PayloadLimits limits)
+            throws InvalidPayloadException {
         if (payload.length > limits.maxPayloadBytes()) {
             throw new InvalidPayloadException(PayloadRejection.TOO_LARGE,
                     payload.length + " bytes, the maximum is " + limits.maxPayloadBytes());
@@ -55,8 +73,12 @@ public final class TelemetryPayload {
         Long seq = null;
         Map<String, Double> metrics = null;
         try (JsonParser parser = JSON.createParser(payload)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new InvalidPayloadException(PayloadRejection.NOT_AN_OBJECT, "expected a JSON object");
+            JsonToken first = parser.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                return SenmlPayload.parse(deviceId, parser, receivedAtMs, limits);
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new InvalidPayloadException(PayloadRejection.NOT_AN_OBJECT, "expected a JSON object or a SenML array");
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -79,18 +101,26 @@ public final class TelemetryPayload {
             throw new InvalidPayloadException(PayloadRejection.MISSING_METRICS, "metrics must hold at least one reading");
         }
         long tsMs = ts == null ? receivedAtMs : ts;
-        if (tsMs < receivedAtMs - limits.maxPastMs() || tsMs > receivedAtMs + limits.maxFutureMs()) {
-            throw new InvalidPayloadException(PayloadRejection.TIMESTAMP_OUT_OF_RANGE,
-                    "ts " + Instant.ofEpochMilli(tsMs) + " is outside [receive time - " + limits.maxPastMs()
-                            + " ms, receive time + " + limits.maxFutureMs() + " ms]");
-        }
-        return TelemetryEvent.newBuilder()
+        checkTimestamp(tsMs, receivedAtMs, limits);
+        return List.of(TelemetryEvent.newBuilder()
                 .setDeviceId(deviceId)
                 .setTsMs(tsMs)
                 .setSeq(seq)
                 .setReceivedAtMs(receivedAtMs)
                 .setMetrics(metrics)
-                .build();
+                .build());
+    }
+
+    static void checkTimestamp(long tsMs, long receivedAtMs, PayloadLimits limits) throws InvalidPayloadException {
+        if (tsMs < receivedAtMs - limits.maxPastMs() || tsMs > receivedAtMs + limits.maxFutureMs()) {
+            throw new InvalidPayloadException(PayloadRejection.TIMESTAMP_OUT_OF_RANGE,
+                    "ts " + Instant.ofEpochMilli(tsMs) + " is outside [receive time - " + limits.maxPastMs()
+                            + " ms, receive time + " + limits.maxFutureMs() + " ms]");
+        }
+    }
+
+    static boolean isValidMetricName(String name) {
+        return METRIC_NAME.matcher(name).matches();
     }
 
     private static Long timestamp(JsonParser parser, JsonToken token) throws IOException, InvalidPayloadException {

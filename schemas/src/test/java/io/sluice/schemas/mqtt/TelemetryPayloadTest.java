@@ -53,7 +53,7 @@ class TelemetryPayloadTest {
             "not json                                          | NOT_JSON",
             "{\"metrics\":{\"t\":1}                            | NOT_JSON",
             "{\"metrics\":{\"t\":1}} trailing                  | NOT_JSON",
-            "[1,2]                                             | NOT_AN_OBJECT",
+            "\"just a string\"                                   | NOT_AN_OBJECT",
             "{}                                                | MISSING_METRICS",
             "{\"metrics\":{}}                                  | MISSING_METRICS",
             "{\"metrics\":[1]}                                 | MISSING_METRICS",

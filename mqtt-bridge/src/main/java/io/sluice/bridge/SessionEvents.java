@@ -1,0 +1,86 @@
+package io.sluice.bridge;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.sluice.schemas.avro.DeviceSession;
+import io.sluice.schemas.kafka.Topics;
+
+/**
+ * Writes device connections opening, closing and refused to the sessions topic, keyed by device id.
+ * Best effort: an event Kafka does not take is counted and logged, never waited for, so that a slow
+ * Kafka never holds up a connection.
+ */
+final class SessionEvents {
+
+    /** Why a connection closed or was refused: the {@code reason} of a session event. */
+    enum Reason {
+        NORMAL, KEEP_ALIVE_TIMEOUT, PROTOCOL_ERROR, TAKEOVER, SERVER_SHUTDOWN, CONNECTION_LOST, NOT_WRITTEN,
+        RECEIVE_MAXIMUM_EXCEEDED, BAD_CREDENTIALS, NOT_AUTHORIZED, BANNED_ADDRESS, TOO_MANY_CONNECTIONS,
+        CONNECTION_RATE_EXCEEDED, SERVER_DRAINING, INVALID_CLIENT_ID
+    }
+
+    /** What the bridge knows of a connection when it reports on it. */
+    record Device(String deviceId, String clientId, String address, String transport, int protocolVersion,
+                  int keepAliveSeconds) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionEvents.class);
+
+    private final Producer<byte[], byte[]> producer;
+    private final String bridgeId;
+    private final BridgeMetrics metrics;
+
+    SessionEvents(Producer<byte[], byte[]> producer, String bridgeId, BridgeMetrics metrics) {
+        this.producer = producer;
+        this.bridgeId = bridgeId;
+        this.metrics = metrics;
+    }
+
+    void connected(Device device) {
+        write(device, "CONNECTED", "", 0);
+    }
+
+    void disconnected(Device device, Reason reason, long connectedMs) {
+        write(device, "DISCONNECTED", reason.name(), connectedMs);
+    }
+
+    void refused(Device device, Reason reason) {
+        write(device, "REFUSED", reason.name(), 0);
+    }
+
+    private void write(Device device, String event, String reason, long connectedMs) {
+        DeviceSession session = DeviceSession.newBuilder()
+                .setDeviceId(device.deviceId())
+                .setClientId(device.clientId())
+                .setBridgeId(bridgeId)
+                .setEvent(event)
+                .setReason(reason)
+                .setAddress(device.address())
+                .setTransport(device.transport())
+                .setProtocolVersion(device.protocolVersion())
+                .setKeepAliveSeconds(device.keepAliveSeconds())
+                .setTsMs(System.currentTimeMillis())
+                .setConnectedMs(connectedMs)
+                .build();
+        try {
+            producer.send(new ProducerRecord<>(Topics.DEVICE_SESSIONS.name(), device.deviceId().getBytes(StandardCharsets.UTF_8),
+                    Topics.DEVICE_SESSION_SERDE.encode(session)), (metadata, error) -> {
+                        if (error != null) {
+                            failed(event, device, error);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            failed(event, device, e);
+        }
+    }
+
+    private void failed(String event, Device device, Exception error) {
+        metrics.sessionEventLost();
+        LOG.debug("session event {} of device '{}' not written: {}", event, device.deviceId(), error.toString());
+    }
+}

@@ -113,6 +113,8 @@ public final class FleetSimulator {
     }
 
     /** One device: its connection and what it has in flight. Touched only on its driver's event loop. */
+    private static final long RECONNECT_DELAY_MS = 250;
+
     private static final class Device {
         final String id;
         final String topic;
@@ -140,6 +142,7 @@ public final class FleetSimulator {
         private final MqttQoS qos;
         private long sentHere;
         private int next;
+        private volatile boolean stopping;
 
         Driver(Vertx vertx, Context context, List<Integer> indices, double ratePerSecond) {
             this.vertx = vertx;
@@ -184,10 +187,28 @@ public final class FleetSimulator {
                 errors.addAndGet(device.pending.size());
                 device.inFlight -= device.pending.size();
                 device.pending.clear();
+                reconnectLater(device);
             });
             return device.client.connect(options.port(), options.host())
                     .onSuccess(ack -> connected.incrementAndGet())
-                    .onFailure(error -> errors.incrementAndGet());
+                    .onFailure(error -> {
+                        errors.incrementAndGet();
+                        reconnectLater(device);
+                    });
+        }
+
+        /**
+         * A device whose connection closed (a bridge restarting, draining, refusing) connects again
+         * through the balancer, as real devices do; its unacknowledged publishes were counted as errors.
+         */
+        private void reconnectLater(Device device) {
+            if (!stopping) {
+                vertx.setTimer(RECONNECT_DELAY_MS, timer -> {
+                    if (!stopping && (device.client == null || !device.client.isConnected())) {
+                        connect(device);
+                    }
+                });
+            }
         }
 
         CompletableFuture<Void> publishFor(long startNanos) {
@@ -276,6 +297,7 @@ public final class FleetSimulator {
 
         CompletableFuture<Void> disconnectAll() {
             CompletableFuture<Void> done = new CompletableFuture<>();
+            stopping = true;
             context.runOnContext(ignored -> {
                 List<io.vertx.core.Future<?>> closing = new ArrayList<>();
                 for (Device device : devices) {

@@ -54,13 +54,7 @@ final class SluiceStack implements AutoCloseable {
             List<MqttBridge> bridges = new ArrayList<>();
             List<HaproxyTestServer.Backend> backends = new ArrayList<>();
             for (int i = 1; i <= 2; i++) {
-                MqttBridge bridge = MqttBridge.start(new BridgeConfig(Map.of(
-                        BridgeConfig.BRIDGE_ID, "bridge-" + i,
-                        BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers(),
-                        BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0, BridgeConfig.MQTT_WS_PORT, 0,
-                        BridgeConfig.MQTT_PROXY_PROTOCOL, true,
-                        BridgeConfig.DRAIN_GRACE_MS, 0L,
-                        BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0)));
+                MqttBridge bridge = startBridge(servers, "bridge-" + i, 0, 0, 0);
                 parts.add(bridge);
                 bridges.add(bridge);
                 backends.add(new HaproxyTestServer.Backend("bridge-" + i, bridge.mqttPort(), bridge.webSocketPort(), bridge.opsPort()));
@@ -74,6 +68,32 @@ final class SluiceStack implements AutoCloseable {
             closeAll(parts);
             throw e;
         }
+    }
+
+    private static MqttBridge startBridge(PipelineServers servers, String id, int mqttPort, int webSocketPort, int opsPort)
+            throws Exception {
+        return MqttBridge.start(new BridgeConfig(Map.of(
+                BridgeConfig.BRIDGE_ID, id,
+                BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers(),
+                BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, mqttPort, BridgeConfig.MQTT_WS_PORT, webSocketPort,
+                BridgeConfig.MQTT_PROXY_PROTOCOL, true,
+                BridgeConfig.DRAIN_GRACE_MS, 1000L,
+                BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, opsPort)));
+    }
+
+    /**
+     * Restarts one bridge as a rolling restart does: drains and stops it (not ready, acknowledgements
+     * finished, devices disconnected), then starts a new one on the same ports, behind the same HAProxy.
+     */
+    void restartBridge(int index, PipelineServers servers) throws Exception {
+        MqttBridge old = bridges.get(index);
+        int mqttPort = old.mqttPort();
+        int webSocketPort = old.webSocketPort();
+        int opsPort = old.opsPort();
+        old.close();
+        MqttBridge fresh = startBridge(servers, "bridge-" + (index + 1), mqttPort, webSocketPort, opsPort);
+        bridges.set(index, fresh);
+        parts.set(parts.indexOf(old), fresh);
     }
 
     /** MQTT through HAProxy: where devices connect. */

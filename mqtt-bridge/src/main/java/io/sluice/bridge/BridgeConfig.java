@@ -24,6 +24,7 @@ public final class BridgeConfig extends AbstractConfig {
     public static final String BRIDGE_ID = "bridge.id";
     public static final String KAFKA_BOOTSTRAP_SERVERS = CommonSettings.KAFKA_BOOTSTRAP_SERVERS;
     public static final String KAFKA_LINGER_MS = "kafka.linger.ms";
+    public static final String KAFKA_OUTAGE_TOLERANCE_MS = "kafka.outage.tolerance.ms";
     public static final String KAFKA_TOPIC_PARTITIONS = CommonSettings.KAFKA_TOPIC_PARTITIONS;
     public static final String KAFKA_TOPIC_REPLICATION = CommonSettings.KAFKA_TOPIC_REPLICATION;
     public static final String MQTT_HOST = "mqtt.host";
@@ -67,6 +68,9 @@ public final class BridgeConfig extends AbstractConfig {
                     "This bridge's name: in logs, metrics and its Kafka client id.")
             .define(KAFKA_LINGER_MS, Type.INT, 5, Range.between(0, 1000), Importance.LOW,
                     "How long the producer waits to fill a batch; adds at most this much to publish-to-ack latency.")
+            .define(KAFKA_OUTAGE_TOLERANCE_MS, Type.LONG, 180_000L, Range.between(1000, 3_600_000), Importance.MEDIUM,
+                    "How long a publish may wait for an unreachable Kafka (the producer's max.block.ms and"
+                            + " delivery.timeout.ms) before it counts as not written; meanwhile acknowledgements wait.")
             .define(MQTT_HOST, Type.STRING, "0.0.0.0", Importance.HIGH, "Address the MQTT listener binds to.")
             .define(MQTT_PORT, Type.INT, 1883, Range.between(0, 65535), Importance.HIGH,
                     "TCP port of the MQTT listener (0 picks a free one).")

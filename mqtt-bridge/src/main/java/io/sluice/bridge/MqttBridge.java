@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -75,8 +77,13 @@ public final class MqttBridge implements AutoCloseable {
                 new ByteArraySerializer(), new ByteArraySerializer());
         new KafkaClientMetrics(producer).bindTo(registry);
         awaitTopicMetadata(producer, written, 30_000);
+        ExecutorService kafkaSender = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "kafka-sender");
+            thread.setDaemon(true);
+            return thread;
+        });
         TelemetryIngest ingest = new TelemetryIngest(producer, config.payloadLimits(),
-                config.getInt(BridgeConfig.MAX_IN_FLIGHT), metrics);
+                config.getInt(BridgeConfig.MAX_IN_FLIGHT), metrics, kafkaSender);
         String credentialsFile = config.getString(BridgeConfig.AUTH_CREDENTIALS_FILE);
         Authenticator authenticator = credentialsFile.isEmpty() ? null : loadCredentials(credentialsFile);
         if (authenticator == null) {
@@ -85,7 +92,7 @@ public final class MqttBridge implements AutoCloseable {
         }
 
         Vertx vertx = Vertx.vertx();
-        SessionEvents sessions = new SessionEvents(producer, config.getString(BridgeConfig.BRIDGE_ID), metrics);
+        SessionEvents sessions = new SessionEvents(producer, config.getString(BridgeConfig.BRIDGE_ID), metrics, kafkaSender);
         MqttEdge edge = new MqttEdge(vertx, ingest, metrics, sessions, limits(config), authenticator);
         if (authenticator != null) {
             vertx.setPeriodic(config.getLong(BridgeConfig.AUTH_RELOAD_INTERVAL_MS),
@@ -230,10 +237,13 @@ public final class MqttBridge implements AutoCloseable {
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producer.put(ProducerConfig.LINGER_MS_CONFIG, config.getInt(BridgeConfig.KAFKA_LINGER_MS));
         producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
-        // send() runs on an event loop: it must never wait long. Topic metadata is fetched at start-up
-        // and cached, so only a full buffer can make send() wait, and then it fails fast; the publish
-        // is left unacknowledged (QoS 1/2) or shed and counted (QoS 0).
-        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20);
+        // send() runs on the bridge's kafka-sender thread, never on an event loop, so it may wait: while the
+        // broker is unreachable the producer loses its metadata and send() waits for it. Publishes queue up
+        // behind it within the in-flight bounds (connections are not read beyond them); only an outage
+        // longer than this fails them (left unacknowledged for QoS 1/2, shed and counted for QoS 0).
+        producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.getLong(BridgeConfig.KAFKA_OUTAGE_TOLERANCE_MS));
+        producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                (int) Math.min(Integer.MAX_VALUE, config.getLong(BridgeConfig.KAFKA_OUTAGE_TOLERANCE_MS)));
         return producer;
     }
 
@@ -269,8 +279,11 @@ public final class MqttBridge implements AutoCloseable {
                 ingest.inFlight());
         sleep(config.getLong(BridgeConfig.DRAIN_GRACE_MS));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.getLong(BridgeConfig.DRAIN_TIMEOUT_MS));
+        // Devices still connected stop being read, so that the publishes in flight are the last ones: each
+        // is written and acknowledged before its device is disconnected. (No producer.flush() here: it
+        // would wait for Kafka past the drain deadline when Kafka is down; linger.ms sends the batches.)
+        awaitQuietly("pausing the connections", edge.stopReading());
         while (ingest.inFlight() > 0 && System.nanoTime() < deadline) {
-            producer.flush();
             sleep(10);
         }
         if (ingest.inFlight() > 0) {

@@ -99,6 +99,8 @@ final class MqttEdge implements Handler<MqttEndpoint> {
     private final Set<DeviceConnection> pausedForBridge = ConcurrentHashMap.newKeySet();
     private final AtomicLong inFlightBytes = new AtomicLong();
     private volatile boolean accepting = true;
+    /** False once the bridge drains: no connection is read any more. */
+    private volatile boolean reading = true;
 
     MqttEdge(Vertx vertx, TelemetryIngest ingest, BridgeMetrics metrics, SessionEvents sessions, Limits limits,
              Authenticator authenticator) {
@@ -291,6 +293,21 @@ final class MqttEdge implements Handler<MqttEndpoint> {
             });
         });
         return Future.join(closing).mapEmpty();
+    }
+
+    /** Stops reading every connection, for good: the bridge is draining. */
+    Future<Void> stopReading() {
+        reading = false;
+        List<Future<Void>> pausing = new ArrayList<>();
+        connections.values().forEach(connection -> {
+            Promise<Void> paused = Promise.promise();
+            pausing.add(paused.future());
+            connection.context.runOnContext(ignored -> {
+                connection.updateReading();
+                paused.complete();
+            });
+        });
+        return Future.join(pausing).mapEmpty();
     }
 
     int connectionCount() {
@@ -504,7 +521,8 @@ final class MqttEdge implements Handler<MqttEndpoint> {
             long now = System.nanoTime();
             boolean overBridge = inFlightBytes.get() >= limits.maxInFlightBytes();
             boolean rateWait = now < readAgainAtNanos;
-            boolean read = !overBridge && !rateWait && bytesInFlight < limits.maxInFlightBytesPerConnection()
+            boolean read = MqttEdge.this.reading && !overBridge && !rateWait
+                    && bytesInFlight < limits.maxInFlightBytesPerConnection()
                     && (mqtt5 || unacknowledged + qos2Received.size() < limits.receiveMaximum());
             if (overBridge) {
                 pausedForBridge.add(this);

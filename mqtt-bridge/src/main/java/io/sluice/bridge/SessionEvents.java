@@ -1,6 +1,7 @@
 package io.sluice.bridge;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,9 +35,12 @@ final class SessionEvents {
     private final Producer<byte[], byte[]> producer;
     private final String bridgeId;
     private final BridgeMetrics metrics;
+    private final Executor sendOn;
 
-    SessionEvents(Producer<byte[], byte[]> producer, String bridgeId, BridgeMetrics metrics) {
+    /** @param sendOn where {@code producer.send()} runs: never an event loop, as it can block (see TelemetryIngest) */
+    SessionEvents(Producer<byte[], byte[]> producer, String bridgeId, BridgeMetrics metrics, Executor sendOn) {
         this.producer = producer;
+        this.sendOn = sendOn;
         this.bridgeId = bridgeId;
         this.metrics = metrics;
     }
@@ -67,14 +71,21 @@ final class SessionEvents {
                 .setTsMs(System.currentTimeMillis())
                 .setConnectedMs(connectedMs)
                 .build();
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.DEVICE_SESSIONS.name(),
+                device.deviceId().getBytes(StandardCharsets.UTF_8), Topics.DEVICE_SESSION_SERDE.encode(session));
         try {
-            producer.send(new ProducerRecord<>(Topics.DEVICE_SESSIONS.name(), device.deviceId().getBytes(StandardCharsets.UTF_8),
-                    Topics.DEVICE_SESSION_SERDE.encode(session)), (metadata, error) -> {
+            sendOn.execute(() -> {
+                try {
+                    producer.send(record, (metadata, error) -> {
                         if (error != null) {
                             failed(event, device, error);
                         }
                     });
-        } catch (RuntimeException e) {
+                } catch (RuntimeException e) {
+                    failed(event, device, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
             failed(event, device, e);
         }
     }

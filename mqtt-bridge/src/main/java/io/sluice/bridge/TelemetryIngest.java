@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.producer.Producer;
@@ -44,9 +46,18 @@ public final class TelemetryIngest {
     private final int maxInFlight;
     private final BridgeMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Executor sendOn;
 
-    public TelemetryIngest(Producer<byte[], byte[]> producer, PayloadLimits limits, int maxInFlight, BridgeMetrics metrics) {
+    /**
+     * @param sendOn where {@code producer.send()} runs. It can block (up to the producer's {@code max.block.ms})
+     *               while Kafka is unreachable and the producer has no metadata, so the bridge gives it a
+     *               thread of its own, never an event loop; publishes waiting for it are bounded by the
+     *               in-flight bounds, beyond which connections are not read.
+     */
+    public TelemetryIngest(Producer<byte[], byte[]> producer, PayloadLimits limits, int maxInFlight, BridgeMetrics metrics,
+                           Executor sendOn) {
         this.producer = producer;
+        this.sendOn = sendOn;
         this.limits = limits;
         this.maxInFlight = maxInFlight;
         this.metrics = metrics;
@@ -129,27 +140,39 @@ public final class TelemetryIngest {
                                                 IngestOutcome onSuccess) {
         CompletableFuture<IngestOutcome> outcome = new CompletableFuture<>();
         inFlight.incrementAndGet();
-        long startNanos = System.nanoTime();
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value,
+                headers);
         try {
-            producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value, headers),
-                    (metadata, error) -> {
-                        inFlight.decrementAndGet();
-                        if (error == null) {
-                            metrics.kafkaWritten(System.nanoTime() - startNanos);
-                            outcome.complete(onSuccess);
-                        } else {
-                            metrics.kafkaFailed();
-                            LOG.warn("Kafka did not take a record for device '{}' on {}: {}", key, topic, error.toString());
-                            outcome.complete(new IngestOutcome.NotWritten("Kafka: " + error.getMessage()));
-                        }
-                    });
-        } catch (RuntimeException e) {
-            // send() itself throws when the producer's buffer stays full past max.block.ms, or is closed.
+            sendOn.execute(() -> send(record, key, onSuccess, outcome));
+        } catch (RejectedExecutionException e) {
             inFlight.decrementAndGet();
-            metrics.kafkaFailed();
-            outcome.complete(new IngestOutcome.NotWritten("Kafka: " + e.getMessage()));
+            outcome.complete(new IngestOutcome.NotWritten("the bridge is shutting down"));
         }
         return outcome;
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record, String key, IngestOutcome onSuccess,
+                      CompletableFuture<IngestOutcome> outcome) {
+        long startNanos = System.nanoTime();
+        try {
+            producer.send(record, (metadata, error) -> {
+                inFlight.decrementAndGet();
+                if (error == null) {
+                    metrics.kafkaWritten(System.nanoTime() - startNanos);
+                    outcome.complete(onSuccess);
+                } else {
+                    metrics.kafkaFailed();
+                    LOG.warn("Kafka did not take a record for device '{}' on {}: {}", key, record.topic(), error.toString());
+                    outcome.complete(new IngestOutcome.NotWritten("Kafka: " + error.getMessage()));
+                }
+            });
+        } catch (RuntimeException e) {
+            // send() itself throws when it waited max.block.ms for metadata or buffer space, or the producer is closed.
+            inFlight.decrementAndGet();
+            metrics.kafkaFailed();
+            LOG.warn("Kafka did not take a record for device '{}' on {}: {}", key, record.topic(), e.toString());
+            outcome.complete(new IngestOutcome.NotWritten("Kafka: " + e.getMessage()));
+        }
     }
 
     public int inFlight() {

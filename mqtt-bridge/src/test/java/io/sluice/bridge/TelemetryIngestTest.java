@@ -28,7 +28,8 @@ class TelemetryIngestTest {
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
     private final TelemetryIngest ingest =
-            new TelemetryIngest(producer, PayloadLimits.DEFAULTS, 2, new BridgeMetrics(new SimpleMeterRegistry()));
+            new TelemetryIngest(producer, PayloadLimits.DEFAULTS, 2, new BridgeMetrics(new SimpleMeterRegistry()),
+                    Runnable::run);
 
     private CompletableFuture<IngestOutcome> publish(String topic, String payload) {
         return ingest.ingest(topic, payload.getBytes(StandardCharsets.UTF_8), System.currentTimeMillis()).toCompletableFuture();

@@ -53,16 +53,27 @@ final class ServerProcess implements AutoCloseable {
 
     /** Stops the server (SIGTERM, then SIGKILL after 10 s). */
     void stop() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Stops the server: SIGTERM, then SIGKILL once {@code grace} has passed.
+     *
+     * @return whether it had to be killed
+     */
+    boolean stop(Duration grace) {
         if (process != null && process.isAlive()) {
             process.destroy();
             try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    return true;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        return false;
     }
 
     /** Starts the same command again, after {@link #stop()}. */

@@ -123,6 +123,8 @@ public final class FleetSimulator {
         final Map<Integer, long[]> pending = new HashMap<>();
         final Set<Integer> earlyAcks = new HashSet<>();
         MqttClient client;
+        /** Counts the device's connections: answers for an earlier one are stale (its packet ids are reused). */
+        int generation;
         int inFlight;
         long nextSeq;
 
@@ -181,12 +183,21 @@ public final class FleetSimulator {
                     .setKeepAliveInterval(60)
                     .setMaxInflightQueue(options.inFlightPerDevice())
                     .setAutoKeepAlive(true));
-            device.client.publishCompletionHandler(id -> acknowledged(device, id));
+            int generation = ++device.generation;
+            device.pending.clear();
+            device.earlyAcks.clear();
+            device.client.publishCompletionHandler(id -> {
+                if (device.generation == generation) {
+                    acknowledged(device, id);
+                }
+            });
             device.client.closeHandler(ignored -> {
                 connected.decrementAndGet();
                 errors.addAndGet(device.pending.size());
                 device.inFlight -= device.pending.size();
                 device.pending.clear();
+                device.earlyAcks.clear();
+                device.generation++;
                 reconnectLater(device);
             });
             return device.client.connect(options.port(), options.host())
@@ -250,8 +261,10 @@ public final class FleetSimulator {
             device.inFlight++;
             sentHere++;
             sent.incrementAndGet();
+            int generation = device.generation;
             device.client.publish(device.topic, Buffer.buffer(payload), qos, false, false).onComplete(result -> {
-                if (result.failed()) {
+                if (result.failed() || device.generation != generation) {
+                    // failed, or its connection has closed since: no acknowledgement can come for it any more
                     device.inFlight--;
                     errors.incrementAndGet();
                 } else if (qos == MqttQoS.AT_MOST_ONCE) {

@@ -1,6 +1,8 @@
 package io.sluice.runtime;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +11,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +50,47 @@ public final class KafkaTopicsBootstrap {
                             + " within " + timeoutMs + " ms", e);
                 }
             });
+            awaitLeadersWithLogs(admin, topics.stream().map(NewTopic::name).toList(), timeoutMs);
+        }
+    }
+
+    /**
+     * Waits until the leader of every partition answers for its log. A just-created topic is in the
+     * metadata a little before its leaders have created their logs; an idempotent producer writing in
+     * that gap has its first batch refused and retried while a later one is accepted, and that partition
+     * then fails with OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout (seen on a fresh broker).
+     */
+    private static void awaitLeadersWithLogs(Admin admin, List<String> topics, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
+                        .values()) {
+                    for (TopicPartitionInfo partition : topic.partitions()) {
+                        partitions.put(new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest());
+                    }
+                }
+                admin.listOffsets(partitions).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("the partitions of " + topics + " have no leader with a log after "
+                            + timeoutMs + " ms: " + e.getMessage(), e);
+                }
+                sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the partitions of " + topics, e);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

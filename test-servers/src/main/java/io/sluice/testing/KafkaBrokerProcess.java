@@ -15,6 +15,9 @@ import java.util.Map;
  * in-process {@link KafkaTestCluster}, it can be stopped and started again on the same port with its
  * data intact: a broker outage, as devices and bridges see one.
  *
+ * <p>Its folder (data and log) is deleted on close, unless {@code SLUICE_KEEP_BROKER_DIR} is set, for
+ * reading a failed run's log segments with {@code org.apache.kafka.tools.DumpLogSegments}.
+ *
  * <p>It runs on the test JVM's own class path, which holds the Kafka server (kafka_2.13) through
  * kafka-test-common-runtime.
  */
@@ -106,6 +109,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         } catch (IOException ignored) {
             // only a diagnostic copy
         }
-        TempDirs.deleteQuietly(dir);
+        if (System.getenv("SLUICE_KEEP_BROKER_DIR") == null) {
+            TempDirs.deleteQuietly(dir);
+        } else {
+            System.out.println("kept the Kafka broker's folder: " + dir);
+        }
     }
 }

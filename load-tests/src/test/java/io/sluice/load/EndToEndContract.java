@@ -233,6 +233,12 @@ abstract class EndToEndContract {
         assertEquals(result.ackedReadings(), check.stored(), "stored readings");
         assertEquals(0, check.lost(), "lost readings");
         assertEquals(0, check.duplicated(), "duplicated readings");
+        // Each device's connection, opened and closed, is in sluice.device_sessions.
+        long sessions = Await.until("the fleet's sessions in ClickHouse", ARRIVAL,
+                () -> stack.clickHouse().number("SELECT count() FROM sluice.device_sessions FINAL WHERE device_id LIKE 'e2e-fleet%'"
+                        + " AND event = 'DISCONNECTED' AND reason = 'NORMAL'"),
+                count -> count >= options.devices());
+        assertEquals(options.devices(), sessions, "one closed session per device");
     }
 
     @Test

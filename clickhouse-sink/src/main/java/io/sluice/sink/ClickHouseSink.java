@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,8 +42,11 @@ public final class ClickHouseSink implements AutoCloseable {
     private final List<Running> loops;
     private final OpsEndpoint ops;
 
-    private ClickHouseSink(List<Running> loops, OpsEndpoint ops) {
+    private final ScheduledExecutorService housekeeping;
+
+    private ClickHouseSink(List<Running> loops, ScheduledExecutorService housekeeping, OpsEndpoint ops) {
         this.loops = loops;
+        this.housekeeping = housekeeping;
         this.ops = ops;
     }
 
@@ -55,15 +61,30 @@ public final class ClickHouseSink implements AutoCloseable {
                 Topics.DEVICE_SESSIONS.newTopic(partitions, replication)), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.getString(SinkConfig.INSTANCE_ID));
+        JdbcTelemetryWriter telemetry = new JdbcTelemetryWriter(clickHouse);
+        JdbcRejectedWriter rejected = new JdbcRejectedWriter(clickHouse);
+        JdbcSessionWriter sessions = new JdbcSessionWriter(clickHouse);
         List<Running> loops = new ArrayList<>();
-        loops.add(startLoop(Topics.TELEMETRY, new JdbcTelemetryWriter(clickHouse), config, registry));
-        loops.add(startLoop(Topics.DEAD_LETTER, new JdbcRejectedWriter(clickHouse), config, registry));
-        loops.add(startLoop(Topics.DEVICE_SESSIONS, new JdbcSessionWriter(clickHouse), config, registry));
+        loops.add(startLoop(Topics.TELEMETRY, telemetry, config, registry));
+        loops.add(startLoop(Topics.DEAD_LETTER, rejected, config, registry));
+        loops.add(startLoop(Topics.DEVICE_SESSIONS, sessions, config, registry));
+        PartitionRetention retention = new PartitionRetention(new ClickHouseQueries(clickHouse), List.of(
+                new PartitionRetention.Rule(telemetry.table(), config.getInt(SinkConfig.RETENTION_DAYS_TELEMETRY)),
+                new PartitionRetention.Rule(rejected.table(), config.getInt(SinkConfig.RETENTION_DAYS_REJECTED)),
+                new PartitionRetention.Rule(sessions.table(), config.getInt(SinkConfig.RETENTION_DAYS_DEVICE_SESSIONS))),
+                registry);
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sink-retention");
+            thread.setDaemon(true);
+            return thread;
+        });
+        housekeeping.scheduleWithFixedDelay(retention::run, 0, config.getLong(SinkConfig.RETENTION_CHECK_INTERVAL_MS),
+                TimeUnit.MILLISECONDS);
         OpsEndpoint ops = OpsEndpoint.start(config.getString(SinkConfig.OPS_HOST), config.getInt(SinkConfig.OPS_PORT),
                 registry, () -> loops.stream().allMatch(running -> running.loop().healthy()));
         LOG.info("sink {} writing into ClickHouse at {}; health and metrics on port {}",
                 config.getString(SinkConfig.INSTANCE_ID), clickHouse, ops.port());
-        return new ClickHouseSink(loops, ops);
+        return new ClickHouseSink(loops, housekeeping, ops);
     }
 
     private static <T> Running startLoop(Topic<String, T> topic, TableWriter<T> writer, SinkConfig config,
@@ -102,6 +123,7 @@ public final class ClickHouseSink implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        housekeeping.shutdownNow();
         for (Running running : loops) {
             running.loop().stop();
         }

@@ -32,6 +32,10 @@ public final class SinkConfig extends AbstractConfig {
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
     public static final String BATCH_MAX_AGE_MS = "batch.max.age.ms";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETENTION_DAYS_TELEMETRY = "retention.days.telemetry";
+    public static final String RETENTION_DAYS_REJECTED = "retention.days.rejected";
+    public static final String RETENTION_DAYS_DEVICE_SESSIONS = "retention.days.device_sessions";
+    public static final String RETENTION_CHECK_INTERVAL_MS = "retention.check.interval.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
     public static final String OPS_PORT = CommonSettings.OPS_PORT;
@@ -54,7 +58,15 @@ public final class SinkConfig extends AbstractConfig {
             .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
                     "First wait before retrying a failed insert; doubles at each failure, with jitter.")
             .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
-                    "Longest wait between two retries of a failed insert.");
+                    "Longest wait between two retries of a failed insert.")
+            .define(RETENTION_DAYS_TELEMETRY, Type.INT, 30, Range.atLeast(0), Importance.MEDIUM,
+                    "Days of sluice.telemetry kept (today included); older day partitions are dropped. 0 keeps everything.")
+            .define(RETENTION_DAYS_REJECTED, Type.INT, 30, Range.atLeast(0), Importance.LOW,
+                    "Days of sluice.rejected kept; 0 keeps everything.")
+            .define(RETENTION_DAYS_DEVICE_SESSIONS, Type.INT, 90, Range.atLeast(0), Importance.LOW,
+                    "Days of sluice.device_sessions kept; 0 keeps everything.")
+            .define(RETENTION_CHECK_INTERVAL_MS, Type.LONG, 3_600_000L, Range.between(1000, 86_400_000), Importance.LOW,
+                    "How often retention looks for partitions to drop (also once at start-up).");
 
     public SinkConfig(Map<String, ?> values) {
         super(DEFINITION, values);

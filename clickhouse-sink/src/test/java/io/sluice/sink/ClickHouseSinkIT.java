@@ -2,6 +2,7 @@ package io.sluice.sink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -86,6 +87,31 @@ class ClickHouseSinkIT {
                 rows.get(1));
         assertArrayEquals(new String[] {"jdbc-2", "temperature", "-3", "1763800001000", "-1", "1763800001005", "2025-11-22 08:26:41"},
                 rows.get(2));
+    }
+
+    @Test
+    void retentionDropsTheDayPartitionsOlderThanTheTablesRetentionAndKeepsTheRest() throws Exception {
+        ClickHouseMigrator.migrate(endpoint);
+        java.time.LocalDate today = java.time.LocalDate.of(2026, 11, 22);
+        long day = 24L * 60 * 60 * 1000;
+        long todayMs = today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli() + 3_600_000;
+        try (JdbcTelemetryWriter writer = new JdbcTelemetryWriter(endpoint)) {
+            writer.write(List.of(
+                    event("ret-1", todayMs, 1L, Map.of("t", 1.0)),
+                    event("ret-1", todayMs - 29 * day, 2L, Map.of("t", 1.0)),
+                    event("ret-1", todayMs - 30 * day, 3L, Map.of("t", 1.0)),
+                    event("ret-1", todayMs - 45 * day, 4L, Map.of("t", 1.0))));
+        }
+        PartitionRetention retention = new PartitionRetention(queries,
+                List.of(new PartitionRetention.Rule("telemetry", 30), new PartitionRetention.Rule("rejected", 0)),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        // Other tests' rows share the table, so count what is left rather than what was dropped.
+        assertTrue(retention.runOnce(today) >= 2, "at least the partitions 30 and 45 days back");
+        assertEquals(0, queries.number("SELECT count() FROM system.parts WHERE database = 'sluice' AND table = 'telemetry'"
+                + " AND active AND toUInt32(partition) < 20261024"), "no partition older than 30 days is left");
+        assertEquals(List.of("1", "2"), queries.rows("SELECT seq FROM sluice.telemetry WHERE device_id = 'ret-1' ORDER BY seq")
+                .stream().map(row -> row[0]).toList(), "today and 29 days back are kept (30 days, today included)");
+        assertEquals(0, retention.runOnce(today), "running again drops nothing");
     }
 
     @Test

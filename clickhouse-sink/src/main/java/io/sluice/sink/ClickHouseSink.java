@@ -1,5 +1,7 @@
 package io.sluice.sink;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,7 +12,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +25,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
 import io.sluice.runtime.ServiceMetrics;
+import io.sluice.schemas.avro.DeadLetter;
+import io.sluice.schemas.kafka.DeadLetters;
 import io.sluice.schemas.kafka.Topic;
 import io.sluice.schemas.kafka.Topics;
 
@@ -44,8 +52,12 @@ public final class ClickHouseSink implements AutoCloseable {
 
     private final ScheduledExecutorService housekeeping;
 
-    private ClickHouseSink(List<Running> loops, ScheduledExecutorService housekeeping, OpsEndpoint ops) {
+    private final KafkaProducer<byte[], byte[]> deadLetters;
+
+    private ClickHouseSink(List<Running> loops, ScheduledExecutorService housekeeping, KafkaProducer<byte[], byte[]> deadLetters,
+                           OpsEndpoint ops) {
         this.loops = loops;
+        this.deadLetters = deadLetters;
         this.housekeeping = housekeeping;
         this.ops = ops;
     }
@@ -64,10 +76,17 @@ public final class ClickHouseSink implements AutoCloseable {
         JdbcTelemetryWriter telemetry = new JdbcTelemetryWriter(clickHouse);
         JdbcRejectedWriter rejected = new JdbcRejectedWriter(clickHouse);
         JdbcSessionWriter sessions = new JdbcSessionWriter(clickHouse);
+        KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS),
+                ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID) + "-dead-letters",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
         List<Running> loops = new ArrayList<>();
-        loops.add(startLoop(Topics.TELEMETRY, telemetry, config, registry));
-        loops.add(startLoop(Topics.DEAD_LETTER, rejected, config, registry));
-        loops.add(startLoop(Topics.DEVICE_SESSIONS, sessions, config, registry));
+        loops.add(startLoop(Topics.TELEMETRY, telemetry, config, registry, deadLetterer(deadLetters, Topics.TELEMETRY, telemetry)));
+        // A dead letter sluice.rejected refuses cannot become another dead letter: it is logged and counted.
+        loops.add(startLoop(Topics.DEAD_LETTER, rejected, config, registry, (letter, reason, detail) -> { }));
+        loops.add(startLoop(Topics.DEVICE_SESSIONS, sessions, config, registry,
+                deadLetterer(deadLetters, Topics.DEVICE_SESSIONS, sessions)));
         PartitionRetention retention = new PartitionRetention(new ClickHouseQueries(clickHouse), List.of(
                 new PartitionRetention.Rule(telemetry.table(), config.getInt(SinkConfig.RETENTION_DAYS_TELEMETRY)),
                 new PartitionRetention.Rule(rejected.table(), config.getInt(SinkConfig.RETENTION_DAYS_REJECTED)),
@@ -84,15 +103,31 @@ public final class ClickHouseSink implements AutoCloseable {
                 registry, () -> loops.stream().allMatch(running -> running.loop().healthy()));
         LOG.info("sink {} writing into ClickHouse at {}; health and metrics on port {}",
                 config.getString(SinkConfig.INSTANCE_ID), clickHouse, ops.port());
-        return new ClickHouseSink(loops, housekeeping, ops);
+        return new ClickHouseSink(loops, housekeeping, deadLetters, ops);
+    }
+
+    /**
+     * Records ClickHouse refuses go to the dead-letter topic (source clickhouse-sink, the ClickHouse
+     * error as reason and detail, the record's bytes), and from there into sluice.rejected. Waits for
+     * Kafka: if it cannot take the letter, the batch is retried rather than the record lost.
+     */
+    private static <T> SinkLoop.Rejections<T> deadLetterer(KafkaProducer<byte[], byte[]> producer, Topic<String, T> topic,
+                                                          TableWriter<T> writer) {
+        return (record, reason, detail) -> {
+            String deviceId = writer.deviceIdOf(record);
+            DeadLetter letter = DeadLetters.of("clickhouse-sink", deviceId, "", reason, "sluice." + writer.table() + ": " + detail,
+                    topic.valueSerde().serializer().serialize(topic.name(), record), writer.receivedAtMs(record));
+            producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), deviceId.getBytes(StandardCharsets.UTF_8),
+                    Topics.DEAD_LETTER_SERDE.encode(letter))).get(30, TimeUnit.SECONDS);
+        };
     }
 
     private static <T> Running startLoop(Topic<String, T> topic, TableWriter<T> writer, SinkConfig config,
-                                         PrometheusMeterRegistry registry) {
+                                         PrometheusMeterRegistry registry, SinkLoop.Rejections<T> rejections) {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config, writer.table()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         new KafkaClientMetrics(consumer).bindTo(registry);
-        SinkLoop<T> loop = new SinkLoop<>(topic, consumer, writer, new SinkMetrics(registry, writer.table()), config);
+        SinkLoop<T> loop = new SinkLoop<>(topic, consumer, writer, new SinkMetrics(registry, writer.table()), config, rejections);
         Thread thread = new Thread(loop, "sink-" + writer.table());
         thread.setUncaughtExceptionHandler((t, error) -> {
             LOG.error("sink loop of {} failed; exiting so that a supervisor restarts the sink", writer.table(), error);
@@ -131,6 +166,7 @@ public final class ClickHouseSink implements AutoCloseable {
             running.thread().join(30_000);
             running.writer().close();
         }
+        deadLetters.close(Duration.ofSeconds(10));
         ops.close();
     }
 }

@@ -50,4 +50,9 @@ public final class JdbcRejectedWriter extends JdbcTableWriter<DeadLetter> {
     public long receivedAtMs(DeadLetter letter) {
         return letter.getReceivedAtMs();
     }
+
+    @Override
+    public String deviceIdOf(DeadLetter record) {
+        return record.getDeviceId();
+    }
 }

@@ -44,4 +44,9 @@ public final class JdbcSessionWriter extends JdbcTableWriter<DeviceSession> {
     public long receivedAtMs(DeviceSession session) {
         return session.getTsMs();
     }
+
+    @Override
+    public String deviceIdOf(DeviceSession record) {
+        return record.getDeviceId();
+    }
 }

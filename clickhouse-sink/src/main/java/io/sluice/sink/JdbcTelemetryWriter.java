@@ -51,4 +51,9 @@ public final class JdbcTelemetryWriter extends JdbcTableWriter<TelemetryEvent> {
     public long receivedAtMs(TelemetryEvent event) {
         return event.getReceivedAtMs();
     }
+
+    @Override
+    public String deviceIdOf(TelemetryEvent record) {
+        return record.getDeviceId();
+    }
 }

@@ -31,6 +31,11 @@ import io.sluice.schemas.kafka.Topic;
  */
 final class SinkLoop<T> implements Runnable {
 
+    /** Where a record whose rows ClickHouse refuses goes (a dead letter); throwing makes the batch retry. */
+    interface Rejections<T> {
+        void reject(T record, String reason, String detail) throws Exception;
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(SinkLoop.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
@@ -38,6 +43,7 @@ final class SinkLoop<T> implements Runnable {
     private final Consumer<byte[], byte[]> consumer;
     private final TableWriter<T> writer;
     private final SinkMetrics metrics;
+    private final Rejections<T> rejections;
     private final int maxRows;
     private final long maxAgeMs;
     private final long backoffMs;
@@ -53,8 +59,9 @@ final class SinkLoop<T> implements Runnable {
     private volatile boolean healthy = true;
 
     SinkLoop(Topic<String, T> topic, Consumer<byte[], byte[]> consumer, TableWriter<T> writer, SinkMetrics metrics,
-             SinkConfig config) {
+             SinkConfig config, Rejections<T> rejections) {
         this.topic = topic;
+        this.rejections = rejections;
         this.consumer = consumer;
         this.writer = writer;
         this.metrics = metrics;
@@ -128,7 +135,7 @@ final class SinkLoop<T> implements Runnable {
     private boolean flush() {
         long start = System.nanoTime();
         try {
-            int rows = writer.write(batch);
+            int rows = writeIsolatingPoison(batch);
             metrics.inserted(rows, System.nanoTime() - start);
             long now = System.currentTimeMillis();
             for (T value : batch) {
@@ -138,11 +145,12 @@ final class SinkLoop<T> implements Runnable {
             failures++;
             healthy = false;
             metrics.insertFailed();
+            InsertFailures.Classified failure = InsertFailures.classify(e);
             long wait = Math.min(backoffMaxMs, backoffMs << Math.min(failures - 1, 20));
             wait = wait / 2 + ThreadLocalRandom.current().nextLong(wait / 2 + 1);
             retryAtMs = System.currentTimeMillis() + wait;
-            LOG.warn("insert of {} rows into {} failed (attempt {}), retrying in {} ms with partitions paused: {}",
-                    batchRows, writer.table(), failures, wait, e.toString());
+            LOG.warn("insert of {} rows into {} failed ({}, attempt {}), retrying in {} ms with partitions paused: {}",
+                    batchRows, writer.table(), failure.reason(), failures, wait, e.toString());
             return false;
         }
         try {
@@ -162,6 +170,32 @@ final class SinkLoop<T> implements Runnable {
         batchOffsets.clear();
         batchRows = 0;
         return true;
+    }
+
+    /**
+     * Writes the records. When ClickHouse refuses rows for their content ({@link InsertFailures}), the
+     * batch is split in halves, down to the records it refuses, which are rejected (dead-lettered with
+     * the reason) while every other record is written. A retriable failure is thrown for the whole batch
+     * to be retried; halves already written are written again then, and collapse by their natural key.
+     */
+    private int writeIsolatingPoison(List<T> records) throws Exception {
+        try {
+            return writer.write(records);
+        } catch (Exception e) {
+            InsertFailures.Classified failure = InsertFailures.classify(e);
+            if (failure.kind() == InsertFailures.Kind.RETRIABLE) {
+                throw e;
+            }
+            if (records.size() == 1) {
+                rejections.reject(records.get(0), failure.reason(), InsertFailures.detail(e));
+                metrics.poison();
+                LOG.error("sluice.{} refuses a record ({}): dead-lettered, the rest of the batch goes on: {}", writer.table(),
+                        failure.reason(), InsertFailures.detail(e));
+                return 0;
+            }
+            int half = records.size() / 2;
+            return writeIsolatingPoison(records.subList(0, half)) + writeIsolatingPoison(records.subList(half, records.size()));
+        }
     }
 
     /**

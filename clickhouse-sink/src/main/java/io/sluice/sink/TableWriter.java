@@ -18,6 +18,9 @@ public interface TableWriter<T> extends AutoCloseable {
     /** How many rows a record becomes (a telemetry event becomes one row per metric). */
     int rowsOf(T record);
 
+    /** The device a record is about, for a dead letter when ClickHouse refuses it. */
+    String deviceIdOf(T record);
+
     /** When the bridge received the input behind a record, epoch ms: the start of end-to-end latency. */
     long receivedAtMs(T record);
 

@@ -17,6 +17,8 @@ final class InMemoryTelemetryWriter implements TableWriter<TelemetryEvent> {
 
     final List<TelemetryEvent> written = new CopyOnWriteArrayList<>();
     volatile int failuresToCome;
+    /** A reading time ClickHouse "refuses" as bad data (error code 27), or -1. */
+    volatile long refusedTs = -1;
     volatile int attempts;
 
     @Override
@@ -25,6 +27,9 @@ final class InMemoryTelemetryWriter implements TableWriter<TelemetryEvent> {
         if (failuresToCome > 0) {
             failuresToCome--;
             throw new java.net.ConnectException("Connection refused (simulated)");
+        }
+        if (events.stream().anyMatch(event -> event.getTsMs() == refusedTs)) {
+            throw new java.sql.SQLException("Code: 27. DB::Exception: Cannot parse input: expected '\\t' before: 'x' (simulated)");
         }
         written.addAll(events);
         return events.stream().mapToInt(this::rowsOf).sum();
@@ -48,5 +53,10 @@ final class InMemoryTelemetryWriter implements TableWriter<TelemetryEvent> {
     @Override
     public void close() {
         real.close();
+    }
+
+    @Override
+    public String deviceIdOf(TelemetryEvent event) {
+        return real.deviceIdOf(event);
     }
 }

@@ -28,6 +28,7 @@ class SinkLoopTest {
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
     private final InMemoryTelemetryWriter writer = new InMemoryTelemetryWriter();
+    private final List<String> rejected = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread thread;
     private SinkLoop<TelemetryEvent> loop;
 
@@ -36,7 +37,7 @@ class SinkLoopTest {
                 SinkConfig.RETRY_BACKOFF_MAX_MS, 40L));
         all.putAll(settings);
         loop = new SinkLoop<>(Topics.TELEMETRY, consumer, writer, new SinkMetrics(new SimpleMeterRegistry(), "telemetry"),
-                new SinkConfig(all));
+                new SinkConfig(all), (event, reason, detail) -> rejected.add(event.getTsMs() + " " + reason));
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(P0));
             consumer.updateBeginningOffsets(Map.of(P0, 0L));
@@ -102,5 +103,42 @@ class SinkLoopTest {
         deliver(1, event(2));
         Await.until("a batch of 4 rows written", Duration.ofSeconds(5), () -> writer.written.size() == 2);
         Await.until("offset 2 committed", Duration.ofSeconds(5), () -> committed() == 2);
+    }
+
+    @Test
+    void rowsClickHouseRefusesAreIsolatedAndRejectedWhileTheRestOfTheBatchIsWritten() {
+        writer.refusedTs = 13;
+        start(Map.of(SinkConfig.BATCH_MAX_AGE_MS, 300L));
+        for (int i = 0; i < 20; i++) {
+            deliver(i, event(i));
+        }
+        Await.until("offset 20 committed", Duration.ofSeconds(5), () -> committed() == 20);
+        assertEquals(19, writer.written.size(), "every record but the refused one written");
+        assertEquals(List.of("13 CLICKHOUSE_CODE_27"), rejected);
+        assertTrue(loop.healthy());
+    }
+
+    @Test
+    void aRefusalTheDeadLetterTopicCannotTakeRetriesTheBatchInsteadOfLosingTheRecord() {
+        writer.refusedTs = 3;
+        Map<String, Object> all = new HashMap<>(Map.of(SinkConfig.BATCH_MAX_AGE_MS, 50L, SinkConfig.RETRY_BACKOFF_MS, 20L,
+                SinkConfig.RETRY_BACKOFF_MAX_MS, 40L));
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+        loop = new SinkLoop<>(Topics.TELEMETRY, consumer, writer, new SinkMetrics(new SimpleMeterRegistry(), "telemetry"),
+                new SinkConfig(all), (event, reason, detail) -> {
+                    if (refusals.incrementAndGet() <= 2) {
+                        throw new org.apache.kafka.common.errors.TimeoutException("Kafka down (simulated)");
+                    }
+                    rejected.add(event.getTsMs() + " " + reason);
+                });
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        });
+        thread = new Thread(loop);
+        thread.start();
+        deliver(0, event(3));
+        Await.until("offset 1 committed once the dead letter went out", Duration.ofSeconds(5), () -> committed() == 1);
+        assertEquals(List.of("3 CLICKHOUSE_CODE_27"), rejected);
     }
 }

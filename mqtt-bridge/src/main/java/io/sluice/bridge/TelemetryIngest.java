@@ -1,9 +1,7 @@
 package io.sluice.bridge;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import io.sluice.schemas.avro.DeadLetter;
 import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.schemas.kafka.DeadLetters;
 import io.sluice.schemas.kafka.Topics;
 import io.sluice.schemas.mqtt.InvalidPayloadException;
 import io.sluice.schemas.mqtt.MqttTopics;
@@ -35,9 +34,6 @@ import io.sluice.schemas.mqtt.TelemetryPayload;
  * only then. Free of MQTT and Vert.x, so that it is tested with a mock producer.
  */
 public final class TelemetryIngest {
-
-    /** The most bytes of a rejected payload kept in its dead-letter record. */
-    public static final int DEAD_LETTER_PAYLOAD_BYTES = 4096;
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryIngest.class);
 
@@ -122,16 +118,8 @@ public final class TelemetryIngest {
                                                       InvalidPayloadException rejection) {
         LOG.warn("rejected publish from device '{}' on topic '{}': {} ({})", deviceId, abbreviate(mqttTopic),
                 rejection.reason(), rejection.detail());
-        DeadLetter record = DeadLetter.newBuilder()
-                .setDeviceId(deviceId)
-                .setSource("mqtt-bridge")
-                .setMqttTopic(abbreviate(mqttTopic))
-                .setReason(rejection.reason().name())
-                .setDetail(rejection.detail())
-                .setPayload(ByteBuffer.wrap(Arrays.copyOf(payload, Math.min(payload.length, DEAD_LETTER_PAYLOAD_BYTES))))
-                .setPayloadSize(payload.length)
-                .setReceivedAtMs(receivedAtMs)
-                .build();
+        DeadLetter record = DeadLetters.of("mqtt-bridge", deviceId, abbreviate(mqttTopic), rejection.reason().name(),
+                rejection.detail(), payload, receivedAtMs);
         return send(Topics.DEAD_LETTER.name(), deviceId, Topics.DEAD_LETTER_SERDE.encode(record), List.of(),
                 new IngestOutcome.DeadLettered(rejection.reason(), rejection.detail()));
     }

@@ -82,7 +82,7 @@ class TelemetryIngestTest {
         publish("devices/d/telemetry", huge);
         DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(producer.history().get(1).value());
         assertEquals("TOO_LARGE", letter.getReason());
-        assertEquals(TelemetryIngest.DEAD_LETTER_PAYLOAD_BYTES, letter.getPayload().remaining());
+        assertEquals(io.sluice.schemas.kafka.DeadLetters.PAYLOAD_BYTES, letter.getPayload().remaining());
         assertEquals(huge.length(), letter.getPayloadSize());
     }
 

@@ -1,8 +1,6 @@
 package io.sluice.processor;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.sluice.schemas.avro.DeadLetter;
+import io.sluice.schemas.kafka.DeadLetters;
 import io.sluice.schemas.kafka.Topics;
 
 /**
@@ -25,7 +24,6 @@ import io.sluice.schemas.kafka.Topics;
 public final class PoisonRecordHandler implements DeserializationExceptionHandler {
 
     public static final String REASON = "UNDECODABLE_RECORD";
-    static final int PAYLOAD_BYTES = 4096;
 
     private static final Logger LOG = LoggerFactory.getLogger(PoisonRecordHandler.class);
 
@@ -35,16 +33,8 @@ public final class PoisonRecordHandler implements DeserializationExceptionHandle
         byte[] value = record.value() == null ? new byte[0] : record.value();
         String where = record.topic() + "-" + record.partition() + " offset " + record.offset();
         LOG.warn("dead-lettering an undecodable record of device '{}' at {}: {}", deviceId, where, exception.getMessage());
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setDeviceId(deviceId)
-                .setSource("stream-processor")
-                .setMqttTopic("")
-                .setReason(REASON)
-                .setDetail(where + ": " + exception.getMessage())
-                .setPayload(ByteBuffer.wrap(Arrays.copyOf(value, Math.min(value.length, PAYLOAD_BYTES))))
-                .setPayloadSize(value.length)
-                .setReceivedAtMs(record.timestamp())
-                .build();
+        DeadLetter letter = DeadLetters.of("stream-processor", deviceId, "", REASON, where + ": " + exception.getMessage(), value,
+                record.timestamp());
         return Response.resume(List.of(new ProducerRecord<>(Topics.DEAD_LETTER.name(), record.key(),
                 Topics.DEAD_LETTER_SERDE.encode(letter))));
     }

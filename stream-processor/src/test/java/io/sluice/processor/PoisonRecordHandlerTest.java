@@ -46,11 +46,11 @@ class PoisonRecordHandlerTest {
 
     @Test
     void aHugeOrKeylessRecordIsCutAndStillDeadLettered() {
-        byte[] huge = new byte[PoisonRecordHandler.PAYLOAD_BYTES * 3];
+        byte[] huge = new byte[io.sluice.schemas.kafka.DeadLetters.PAYLOAD_BYTES * 3];
         DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(new PoisonRecordHandler().handleError(null, record(null, huge),
                 new SerializationException("bad")).deadLetterQueueRecords().get(0).value());
         assertEquals("", letter.getDeviceId());
-        assertEquals(PoisonRecordHandler.PAYLOAD_BYTES, letter.getPayload().remaining());
+        assertEquals(io.sluice.schemas.kafka.DeadLetters.PAYLOAD_BYTES, letter.getPayload().remaining());
         assertEquals(huge.length, letter.getPayloadSize());
     }
 }

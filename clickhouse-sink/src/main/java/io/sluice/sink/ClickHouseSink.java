@@ -149,6 +149,9 @@ public final class ClickHouseSink implements AutoCloseable {
         // Processors write in exactly-once transactions: read only what they committed.
         consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        int sessionTimeoutMs = config.getInt(SinkConfig.KAFKA_SESSION_TIMEOUT_MS);
+        consumer.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
+        consumer.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, sessionTimeoutMs / 3);
         return consumer;
     }
 

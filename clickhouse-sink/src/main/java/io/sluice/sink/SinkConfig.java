@@ -32,6 +32,7 @@ public final class SinkConfig extends AbstractConfig {
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
     public static final String BATCH_MAX_AGE_MS = "batch.max.age.ms";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String KAFKA_SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
     public static final String RETENTION_DAYS_TELEMETRY = "retention.days.telemetry";
     public static final String RETENTION_DAYS_REJECTED = "retention.days.rejected";
     public static final String RETENTION_DAYS_DEVICE_SESSIONS = "retention.days.device_sessions";
@@ -59,6 +60,9 @@ public final class SinkConfig extends AbstractConfig {
                     "First wait before retrying a failed insert; doubles at each failure, with jitter.")
             .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
                     "Longest wait between two retries of a failed insert.")
+            .define(KAFKA_SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.between(6_000, 300_000), Importance.LOW,
+                    "How long a sink that died (killed, machine lost) keeps its partitions before the others take them"
+                            + " over; Kafka's own default, 45 s, is a long stall for a pipeline.")
             .define(RETENTION_DAYS_TELEMETRY, Type.INT, 30, Range.atLeast(0), Importance.MEDIUM,
                     "Days of sluice.telemetry kept (today included); older day partitions are dropped. 0 keeps everything.")
             .define(RETENTION_DAYS_REJECTED, Type.INT, 30, Range.atLeast(0), Importance.LOW,

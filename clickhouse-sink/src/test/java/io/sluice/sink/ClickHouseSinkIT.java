@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.schemas.avro.DeadLetter;
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.clickhouse.ClickHouseMigrations;
@@ -112,6 +115,73 @@ class ClickHouseSinkIT {
         assertEquals(List.of("1", "2"), queries.rows("SELECT seq FROM sluice.telemetry WHERE device_id = 'ret-1' ORDER BY seq")
                 .stream().map(row -> row[0]).toList(), "today and 29 days back are kept (30 days, today included)");
         assertEquals(0, retention.runOnce(today), "running again drops nothing");
+    }
+
+    @Test
+    void killedWithSigkillMidStreamThreeTimesTheSinkLeavesEveryRowOnceInFinalQueries() throws Exception {
+        int devices = 50;
+        int events = 40_000;
+        KafkaTopicsBootstrap.ensure(servers.kafkaBootstrapServers(),
+                List.of(Topics.TELEMETRY.newTopic(12, (short) 1)), 30_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", servers.kafkaBootstrapServers(), "acks", "all", "linger.ms", 5),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            long base = System.currentTimeMillis() - 60_000;
+            for (int i = 0; i < events; i++) {
+                String device = "kill-" + (i % devices);
+                producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), device.getBytes(),
+                        Topics.TELEMETRY_EVENT_SERDE.encode(event(device, base + i, (long) i, Map.of("t", 1.0, "h", 2.0)))));
+            }
+            producer.flush();
+        }
+        long expected = 2L * events;
+        String count = "SELECT count() FROM sluice.telemetry FINAL WHERE device_id LIKE 'kill-%'";
+        Callable<Long> stored = () -> queries.number(count);
+        for (int kill = 1; kill <= 3; kill++) {
+            Process sink = startSinkProcess();
+            long before = stored.call();
+            try {
+                // Kill it once it is inserting again: some rows more than before, far from all of them.
+                long threshold = before + 2_000;
+                Await.until("the sink process inserting (kill " + kill + ")", Duration.ofSeconds(60), () -> {
+                    if (!sink.isAlive()) {
+                        throw new AssertionError("the sink process exited with " + sink.exitValue());
+                    }
+                    return stored.call() >= threshold;
+                });
+                assertTrue(stored.call() < expected, "killed mid-stream, before the end");
+            } finally {
+                sink.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        Process sink = startSinkProcess();
+        try {
+            Await.until("every row in FINAL after three SIGKILLs", Duration.ofSeconds(90), () -> stored.call() == expected);
+        } finally {
+            sink.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        assertEquals(expected, stored.call());
+        assertEquals(List.of(String.valueOf(2L * events / devices)), queries.rows(
+                "SELECT DISTINCT c FROM (SELECT device_id, count() AS c FROM sluice.telemetry FINAL WHERE device_id LIKE 'kill-%'"
+                        + " GROUP BY device_id)").stream().map(row -> row[0]).toList(), "every device exact");
+        long raw = queries.number("SELECT count() FROM sluice.telemetry WHERE device_id LIKE 'kill-%'");
+        System.out.printf("sink killed with SIGKILL 3 times mid-stream: %d rows expected, %d in FINAL, %d before FINAL"
+                + " (any batch inserted twice across a kill collapses there)%n", expected, expected, raw);
+    }
+
+    /** The sink as its own process (the test's class path), small batches, so that a SIGKILL lands mid-stream. */
+    private static Process startSinkProcess() throws java.io.IOException {
+        String javaBinary = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(javaBinary, "-Xmx256m", "-cp", System.getProperty("java.class.path"), SinkMain.class.getName(),
+                "--set", "kafka.bootstrap.servers=" + servers.kafkaBootstrapServers(),
+                "--set", "clickhouse.url=" + servers.clickHouseUrl(),
+                "--set", "clickhouse.user=" + servers.clickHouseUser(),
+                "--set", "clickhouse.password=" + servers.clickHousePassword(),
+                "--set", "kafka.group.id=sigkill-test", "--set", "instance.id=sigkill-test",
+                "--set", "batch.max.rows=1000", "--set", "batch.max.age.ms=100", "--set", "kafka.session.timeout.ms=6000",
+                "--set", "ops.host=127.0.0.1", "--set", "ops.port=0")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class SinkConfig extends AbstractConfig {
     public static final String CLICKHOUSE_USER = "clickhouse.user";
     public static final String CLICKHOUSE_PASSWORD = "clickhouse.password";
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
+    public static final String BATCH_MAX_BYTES = "batch.max.bytes";
     public static final String BATCH_MAX_AGE_MS = "batch.max.age.ms";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String KAFKA_SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
@@ -53,6 +54,9 @@ public final class SinkConfig extends AbstractConfig {
             .define(CLICKHOUSE_PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, "ClickHouse password; never logged.")
             .define(BATCH_MAX_ROWS, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
                     "A batch is inserted when it holds this many rows...")
+            .define(BATCH_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.between(1024, 1024L * 1024 * 1024), Importance.MEDIUM,
+                    "...or when the records it holds reach this many bytes (as read from Kafka), which bounds the"
+                            + " sink's memory whatever the row size...")
             .define(BATCH_MAX_AGE_MS, Type.LONG, 500L, Range.between(10, 600_000), Importance.MEDIUM,
                     "...or when its first row has waited this long. Bounds the sink's share of end-to-end latency;"
                             + " keeps inserts to about two a second per table at most.")

@@ -24,7 +24,7 @@ import io.sluice.schemas.kafka.Topic;
 
 /**
  * One thread of the sink, for one topic and its table: polls records from Kafka, batches them by
- * rows and age, writes each batch with the {@link TableWriter}, and only then commits the batch's
+ * rows, bytes and age, writes each batch with the {@link TableWriter}, and only then commits the batch's
  * offsets. A failed write keeps the batch, pauses every partition (so nothing more piles up in
  * memory) and retries with capped exponential backoff and jitter; a crash before the commit
  * re-reads the batch, whose rows the table's natural key deduplicates.
@@ -45,6 +45,7 @@ final class SinkLoop<T> implements Runnable {
     private final SinkMetrics metrics;
     private final Rejections<T> rejections;
     private final int maxRows;
+    private final long maxBytes;
     private final long maxAgeMs;
     private final long backoffMs;
     private final long backoffMaxMs;
@@ -52,6 +53,7 @@ final class SinkLoop<T> implements Runnable {
     private final List<T> batch = new ArrayList<>();
     private final Map<TopicPartition, OffsetAndMetadata> batchOffsets = new HashMap<>();
     private int batchRows;
+    private long batchBytes;
     private long batchStartedMs;
     private int failures;
     private long retryAtMs;
@@ -66,6 +68,7 @@ final class SinkLoop<T> implements Runnable {
         this.writer = writer;
         this.metrics = metrics;
         this.maxRows = config.getInt(SinkConfig.BATCH_MAX_ROWS);
+        this.maxBytes = config.getLong(SinkConfig.BATCH_MAX_BYTES);
         this.maxAgeMs = config.getLong(SinkConfig.BATCH_MAX_AGE_MS);
         this.backoffMs = config.getLong(SinkConfig.RETRY_BACKOFF_MS);
         this.backoffMaxMs = config.getLong(SinkConfig.RETRY_BACKOFF_MAX_MS);
@@ -93,7 +96,8 @@ final class SinkLoop<T> implements Runnable {
                     add(record);
                 }
                 long now = System.currentTimeMillis();
-                boolean due = batchRows >= maxRows || (!batch.isEmpty() && now - batchStartedMs >= maxAgeMs);
+                boolean due = batchRows >= maxRows || batchBytes >= maxBytes
+                        || (!batch.isEmpty() && now - batchStartedMs >= maxAgeMs);
                 if (due && now >= retryAtMs) {
                     flush();
                 }
@@ -129,6 +133,7 @@ final class SinkLoop<T> implements Runnable {
         }
         batch.add(value);
         batchRows += writer.rowsOf(value);
+        batchBytes += record.value().length;
     }
 
     /** Writes the batch and commits its offsets; on failure keeps both for a retry. Returns whether it wrote. */
@@ -169,6 +174,7 @@ final class SinkLoop<T> implements Runnable {
         batch.clear();
         batchOffsets.clear();
         batchRows = 0;
+        batchBytes = 0;
         return true;
     }
 
@@ -215,6 +221,7 @@ final class SinkLoop<T> implements Runnable {
             batch.clear();
             batchOffsets.clear();
             batchRows = 0;
+            batchBytes = 0;
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(kept);
             for (TopicPartition partition : kept) {
                 OffsetAndMetadata offset = committed.get(partition);

@@ -106,6 +106,19 @@ class SinkLoopTest {
     }
 
     @Test
+    void aBatchIsAlsoWrittenWhenItsBytesReachTheBound() {
+        int eventBytes = event(1).length;
+        start(Map.of(SinkConfig.BATCH_MAX_BYTES, (long) Math.max(1024, 3L * eventBytes), SinkConfig.BATCH_MAX_AGE_MS, 600_000L));
+        int events = (int) Math.ceil(Math.max(1024, 3.0 * eventBytes) / eventBytes);
+        for (int i = 0; i < events; i++) {
+            deliver(i, event(i));
+        }
+        Await.until("the batch written on its bytes, long before its age", Duration.ofSeconds(5),
+                () -> writer.written.size() == events);
+        Await.until("its offsets committed", Duration.ofSeconds(5), () -> committed() == events);
+    }
+
+    @Test
     void rowsClickHouseRefusesAreIsolatedAndRejectedWhileTheRestOfTheBatchIsWritten() {
         writer.refusedTs = 13;
         start(Map.of(SinkConfig.BATCH_MAX_AGE_MS, 300L));

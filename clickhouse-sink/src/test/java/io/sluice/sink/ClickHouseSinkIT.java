@@ -74,6 +74,38 @@ class ClickHouseSinkIT {
     }
 
     @Test
+    void sinksStartingAtOnceMigrateAFreshServerOnceBetweenThem() throws Exception {
+        try (io.sluice.testing.ClickHouseTestServer fresh = io.sluice.testing.ClickHouseTestServer.start()) {
+            ClickHouseEndpoint freshEndpoint = new ClickHouseEndpoint(fresh.url(), "default", "");
+            java.util.concurrent.ExecutorService sinks = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    runs.add(sinks.submit(() -> {
+                        go.await();
+                        return ClickHouseMigrator.migrate(freshEndpoint);
+                    }));
+                }
+                go.countDown();
+                int ran = 0;
+                for (java.util.concurrent.Future<Integer> run : runs) {
+                    ran += run.get(60, TimeUnit.SECONDS);
+                }
+                assertTrue(ran >= ClickHouseMigrations.all().size(), "every migration ran at least once: " + ran);
+            } finally {
+                sinks.shutdownNow();
+            }
+            ClickHouseQueries freshQueries = new ClickHouseQueries(freshEndpoint);
+            assertEquals(ClickHouseMigrations.all().size(), freshQueries.number(
+                    "SELECT count() FROM " + ClickHouseMigrations.HISTORY_TABLE + " FINAL"), "one history row per version");
+            assertEquals(4, freshQueries.number("SELECT count() FROM system.tables WHERE database = 'sluice'"
+                    + " AND name IN ('telemetry', 'rejected', 'device_sessions', 'schema_migrations')"));
+            assertEquals(0, ClickHouseMigrator.migrate(freshEndpoint), "nothing left to run");
+        }
+    }
+
+    @Test
     void theJdbcWriterStoresEveryReadingExactly() throws Exception {
         ClickHouseMigrator.migrate(endpoint);
         try (JdbcTelemetryWriter writer = new JdbcTelemetryWriter(endpoint)) {

@@ -43,6 +43,22 @@ final class ConnectionReads {
         }
     }
 
+    /**
+     * Whether the device's socket is still open. Before CONNACK the endpoint cannot tell (it reports
+     * "not connected" either way), and a device may hang up while its credentials are being checked.
+     * True when unsupported: the connection is then treated as open, as before.
+     */
+    static boolean open(MqttEndpoint endpoint) {
+        if (SOCKET == null) {
+            return true;
+        }
+        try {
+            return ((NetSocketInternal) SOCKET.get(endpoint)).channelHandlerContext().channel().isActive();
+        } catch (IllegalAccessException | ClassCastException e) {
+            return true;
+        }
+    }
+
     private static Field socketField() {
         try {
             Field field = Class.forName("io.vertx.mqtt.impl.MqttEndpointImpl").getDeclaredField("conn");

@@ -220,6 +220,11 @@ final class MqttEdge implements Handler<MqttEndpoint> {
     }
 
     private void open(MqttEndpoint endpoint, Context context, SessionEvents.Device device, String deviceId, boolean mqtt5) {
+        if (!ConnectionReads.open(endpoint)) {
+            // Gone while its credentials were checked: registering it would hold a connection slot forever.
+            LOG.debug("client '{}' from {} hung up before CONNACK", device.clientId(), device.address());
+            return;
+        }
         if (!accepting) {
             refuse(endpoint, device, Reason.SERVER_DRAINING, mqtt5);
             return;

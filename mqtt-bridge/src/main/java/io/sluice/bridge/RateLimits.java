@@ -49,6 +49,7 @@ final class RateLimits {
         if (unlimited()) {
             return 0;
         }
+        sweep(nowNanos);
         Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, nowNanos));
         synchronized (bucket) {
             refill(bucket, nowNanos);

@@ -43,19 +43,25 @@ public final class MqttBridge implements AutoCloseable {
 
     private final BridgeConfig config;
     private final Vertx vertx;
-    /** The listeners: TCP, then WebSocket and TLS (each the TCP one again when off). */
-    private final List<MqttServer> servers;
+    private final MqttServer server;
+    /** Null when that listener is off. */
+    private final MqttServer webSocketServer;
+    /** Null when that listener is off. */
+    private final MqttServer tlsServer;
     private final MqttEdge edge;
     private final KafkaProducer<byte[], byte[]> producer;
     private final TelemetryIngest ingest;
     private final KafkaReachability kafka;
     private final OpsEndpoint ops;
 
-    private MqttBridge(BridgeConfig config, Vertx vertx, List<MqttServer> servers, MqttEdge edge,
+    private MqttBridge(BridgeConfig config, Vertx vertx, MqttServer server, MqttServer webSocketServer, MqttServer tlsServer,
+                       MqttEdge edge,
                        KafkaProducer<byte[], byte[]> producer, TelemetryIngest ingest, KafkaReachability kafka, OpsEndpoint ops) {
         this.config = config;
         this.vertx = vertx;
-        this.servers = servers;
+        this.server = server;
+        this.webSocketServer = webSocketServer;
+        this.tlsServer = tlsServer;
         this.edge = edge;
         this.producer = producer;
         this.ingest = ingest;
@@ -113,8 +119,7 @@ public final class MqttBridge implements AutoCloseable {
                 webSocketServer == null ? "no port" : "port " + webSocketServer.actualPort() + " path /mqtt",
                 tlsServer == null ? "no port" : "port " + tlsServer.actualPort(),
                 config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL) ? "expected" : "off", ops.port(), bootstrap);
-        return new MqttBridge(config, vertx, List.of(server, webSocketServer == null ? server : webSocketServer,
-                tlsServer == null ? server : tlsServer), edge, producer, ingest, kafka, ops);
+        return new MqttBridge(config, vertx, server, webSocketServer, tlsServer, edge, producer, ingest, kafka, ops);
     }
 
     /** The transports devices reach a bridge over; Vert.x serves one per server. */
@@ -248,17 +253,17 @@ public final class MqttBridge implements AutoCloseable {
     }
 
     public int mqttPort() {
-        return servers.get(0).actualPort();
+        return server.actualPort();
     }
 
     /** The MQTT-over-WebSocket port, or -1 when that listener is off. */
     public int webSocketPort() {
-        return servers.get(1) == servers.get(0) ? -1 : servers.get(1).actualPort();
+        return webSocketServer == null ? -1 : webSocketServer.actualPort();
     }
 
     /** The MQTT-over-TLS port, or -1 when that listener is off. */
     public int tlsPort() {
-        return servers.get(2) == servers.get(0) ? -1 : servers.get(2).actualPort();
+        return tlsServer == null ? -1 : tlsServer.actualPort();
     }
 
     public int opsPort() {
@@ -291,8 +296,10 @@ public final class MqttBridge implements AutoCloseable {
                     ingest.inFlight());
         }
         awaitQuietly("disconnecting devices", edge.disconnectAll());
-        for (MqttServer server : new java.util.LinkedHashSet<>(servers)) {
-            awaitQuietly("closing an MQTT listener", server.close());
+        for (MqttServer listener : java.util.Arrays.asList(server, webSocketServer, tlsServer)) {
+            if (listener != null) {
+                awaitQuietly("closing an MQTT listener", listener.close());
+            }
         }
         edge.close();
         producer.close(Duration.ofSeconds(10));

@@ -268,17 +268,17 @@ final class MqttEdge implements Handler<MqttEndpoint> {
         if (!mqtt5) {
             return properties;
         }
-        properties.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(),
-                limits.receiveMaximum()));
-        properties.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
-                limits.maxPacketBytes()));
-        properties.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), 0));
-        properties.add(new MqttProperties.IntegerProperty(MqttProperties.MqttPropertyType.RETAIN_AVAILABLE.value(), 0));
-        properties.add(new MqttProperties.IntegerProperty(
-                MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 0));
-        properties.add(new MqttProperties.IntegerProperty(
-                MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE.value(), 0));
+        properties.add(integer(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM, limits.receiveMaximum()));
+        properties.add(integer(MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE, limits.maxPacketBytes()));
+        properties.add(integer(MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL, 0));
+        properties.add(integer(MqttProperties.MqttPropertyType.RETAIN_AVAILABLE, 0));
+        properties.add(integer(MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
+        properties.add(integer(MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 0));
         return properties;
+    }
+
+    private static MqttProperties.IntegerProperty integer(MqttProperties.MqttPropertyType type, int value) {
+        return new MqttProperties.IntegerProperty(type.value(), value);
     }
 
     /**

@@ -38,7 +38,19 @@ final class RateLimits {
 
     /** Takes one token for the key if there is one. */
     boolean tryTake(String key, long nowNanos) {
-        return waitNanos(key, nowNanos) == 0;
+        if (unlimited()) {
+            return true;
+        }
+        sweep(nowNanos);
+        Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, nowNanos));
+        synchronized (bucket) {
+            refill(bucket, nowNanos);
+            if (bucket.tokens < 1) {
+                return false;
+            }
+            bucket.tokens -= 1;
+            return true;
+        }
     }
 
     /**
@@ -56,26 +68,6 @@ final class RateLimits {
             bucket.tokens -= 1;
             return bucket.tokens >= 0 ? 0 : (long) (-bucket.tokens / ratePerSecond * 1e9);
         }
-    }
-
-    private long waitNanos(String key, long nowNanos) {
-        if (unlimited()) {
-            return 0;
-        }
-        sweep(nowNanos);
-        Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(burst, nowNanos));
-        synchronized (bucket) {
-            refill(bucket, nowNanos);
-            if (bucket.tokens >= 1) {
-                bucket.tokens -= 1;
-                return 0;
-            }
-            return (long) ((1 - bucket.tokens) / ratePerSecond * 1e9);
-        }
-    }
-
-    void forget(String key) {
-        buckets.remove(key);
     }
 
     private void refill(Bucket bucket, long nowNanos) {

@@ -3,10 +3,6 @@ package io.sluice.bridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -60,15 +56,12 @@ class ConnectionLimitsIT {
     }
 
     private static DeviceSession lastSessionOf(String clientId) {
-        return Await.until("a session event of " + clientId, Duration.ofSeconds(10),
-                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode)
-                        .stream().filter(s -> s.getClientId().equals(clientId)).toList(),
-                sessions -> !sessions.isEmpty()).get(0);
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode,
+                s -> s.getClientId().equals(clientId), 1).get(0);
     }
 
     private static String metrics(MqttBridge bridge) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bridge.opsPort() + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return io.sluice.testing.Scrape.metrics(bridge.opsPort());
     }
 
     @Test

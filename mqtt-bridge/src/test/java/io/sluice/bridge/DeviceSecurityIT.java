@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -100,17 +99,13 @@ class DeviceSecurityIT {
     }
 
     private static List<TelemetryEvent> rawEventsOf(String deviceId, int expected) {
-        return Await.until(expected + " raw records of " + deviceId, Duration.ofSeconds(10),
-                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_EVENT_SERDE::decode)
-                        .stream().filter(e -> e.getDeviceId().equals(deviceId)).toList(),
-                events -> events.size() >= expected);
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_EVENT_SERDE::decode,
+                e -> e.getDeviceId().equals(deviceId), expected);
     }
 
     private static List<DeviceSession> sessionsOf(String clientId, int expected) {
-        return Await.until(expected + " session events of " + clientId, Duration.ofSeconds(10),
-                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode)
-                        .stream().filter(s -> s.getClientId().equals(clientId)).toList(),
-                sessions -> sessions.size() >= expected);
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode,
+                s -> s.getClientId().equals(clientId), expected);
     }
 
     @Test

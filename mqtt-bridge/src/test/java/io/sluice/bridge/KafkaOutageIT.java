@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -203,8 +199,7 @@ class KafkaOutageIT {
     }
 
     private static String metrics(int opsPort) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return io.sluice.testing.Scrape.metrics(opsPort);
     }
 
     private static double gauge(String metrics, String name) {

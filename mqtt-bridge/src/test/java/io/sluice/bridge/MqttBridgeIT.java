@@ -61,10 +61,8 @@ class MqttBridgeIT {
 
     /** The raw records of a device, once there are {@code expected} of them (more would fail the caller's check). */
     private static List<TelemetryEvent> rawEventsOf(String deviceId, int expected) {
-        return Await.until(expected + " raw records of " + deviceId, Duration.ofSeconds(10),
-                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_EVENT_SERDE::decode)
-                        .stream().filter(e -> e.getDeviceId().equals(deviceId)).toList(),
-                events -> events.size() >= expected);
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_EVENT_SERDE::decode,
+                e -> e.getDeviceId().equals(deviceId), expected);
     }
 
     /** The dead letters of a device; publishes were acknowledged, so they are already in Kafka. */
@@ -198,10 +196,8 @@ class MqttBridgeIT {
     }
 
     private static List<io.sluice.schemas.avro.DeviceSession> sessionsOf(String clientId, int expected) {
-        return Await.until(expected + " session events of " + clientId, Duration.ofSeconds(10),
-                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode)
-                        .stream().filter(s -> s.getClientId().equals(clientId)).toList(),
-                sessions -> sessions.size() >= expected);
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode,
+                s -> s.getClientId().equals(clientId), expected);
     }
 
     @Test

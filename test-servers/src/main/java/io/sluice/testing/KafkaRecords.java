@@ -27,6 +27,17 @@ public final class KafkaRecords {
         return readRecordsToEnd(bootstrapServers, topic).stream().map(record -> decode.apply(record.value())).toList();
     }
 
+    /**
+     * The decoded records of {@code topic} that match, once there are at least {@code expected} of them
+     * (read again until then, up to 10 s). A caller expecting none gets what is there at once.
+     */
+    public static <V> List<V> awaitMatching(String bootstrapServers, String topic, Function<byte[], V> decode,
+                                            java.util.function.Predicate<V> matches, int expected) {
+        return Await.until(expected + " matching records on " + topic, Duration.ofSeconds(10),
+                () -> readToEnd(bootstrapServers, topic, decode).stream().filter(matches).toList(),
+                found -> found.size() >= expected);
+    }
+
     /** Like {@link #readToEnd}, but the records as they are: key, value, headers. */
     public static List<ConsumerRecord<byte[], byte[]>> readRecordsToEnd(String bootstrapServers, String topic) {
         List<ConsumerRecord<byte[], byte[]>> values = new ArrayList<>();

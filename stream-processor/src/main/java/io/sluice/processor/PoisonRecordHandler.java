@@ -8,6 +8,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,27 +18,46 @@ import io.sluice.schemas.kafka.DeadLetters;
 import io.sluice.schemas.kafka.Topics;
 
 /**
- * What the processors do with a record they cannot decode: it goes to the dead-letter topic as a
- * {@link DeadLetter} (reason {@value #REASON}, where it was read, the first bytes of it), within the
- * same exactly-once transaction, and the stream carries on. A poison record never stops a stream
- * thread; the sink writes it into {@code sluice.rejected} next to the payloads the bridges refused.
+ * What the processors do with a record they cannot handle, in one place. Two kinds, each to the
+ * dead-letter topic as a {@link DeadLetter} with its reason, where it was read and the first bytes of
+ * the record as it came in, within the same exactly-once transaction; then the stream carries on:
+ * <ul>
+ *   <li>{@value #UNDECODABLE}: the bytes are not a record of the topic's schema;</li>
+ *   <li>{@value #UNPROCESSABLE}: a processor threw on it (a bug, or input no rule foresaw).</li>
+ * </ul>
+ * A poison record never stops a stream thread; the sink writes it into {@code sluice.rejected} next
+ * to the payloads the bridges refused.
  */
-public final class PoisonRecordHandler implements DeserializationExceptionHandler {
+public final class PoisonRecordHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler {
 
-    public static final String REASON = "UNDECODABLE_RECORD";
+    public static final String UNDECODABLE = "UNDECODABLE_RECORD";
+    public static final String UNPROCESSABLE = "PROCESSING_FAILED";
 
     private static final Logger LOG = LoggerFactory.getLogger(PoisonRecordHandler.class);
 
     @Override
-    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-        String deviceId = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
-        byte[] value = record.value() == null ? new byte[0] : record.value();
-        String where = record.topic() + "-" + record.partition() + " offset " + record.offset();
-        LOG.warn("dead-lettering an undecodable record of device '{}' at {}: {}", deviceId, where, exception.getMessage());
-        DeadLetter letter = DeadLetters.of("stream-processor", deviceId, "", REASON, where + ": " + exception.getMessage(), value,
-                record.timestamp());
-        return Response.resume(List.of(new ProducerRecord<>(Topics.DEAD_LETTER.name(), record.key(),
-                Topics.DEAD_LETTER_SERDE.encode(letter))));
+    public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
+                                                               Exception exception) {
+        return DeserializationExceptionHandler.Response.resume(List.of(
+                deadLetter(UNDECODABLE, exception.getMessage(), record.topic(), record.partition(), record.offset(), record.key(),
+                        record.value(), record.timestamp())));
+    }
+
+    @Override
+    public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        return ProcessingExceptionHandler.Response.resume(List.of(
+                deadLetter(UNPROCESSABLE, "in " + context.processorNodeId() + ": " + exception, context.topic(), context.partition(),
+                        context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.timestamp())));
+    }
+
+    private static ProducerRecord<byte[], byte[]> deadLetter(String reason, String detail, String topic, int partition, long offset,
+                                                             byte[] key, byte[] value, long timestamp) {
+        String deviceId = key == null ? "" : new String(key, StandardCharsets.UTF_8);
+        String where = topic + "-" + partition + " offset " + offset;
+        LOG.warn("dead-lettering a record of device '{}' at {}: {}: {}", deviceId, where, reason, detail);
+        DeadLetter letter = DeadLetters.of("stream-processor", deviceId, "", reason, where + ": " + detail,
+                value == null ? new byte[0] : value, timestamp);
+        return new ProducerRecord<>(Topics.DEAD_LETTER.name(), key, Topics.DEAD_LETTER_SERDE.encode(letter));
     }
 
     @Override

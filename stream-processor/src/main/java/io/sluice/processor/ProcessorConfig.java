@@ -33,6 +33,12 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String STREAM_THREADS = "stream.threads";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String DEDUPE_WINDOW_MS = "dedupe.window.ms";
+    public static final String WINDOW_GRACE_MS = "window.grace.ms";
+    public static final String IDLE_MS = "idle.ms";
+    public static final String RULES_FILE = "rules.file";
+    public static final String SILENCE_WALL_CLOCK = "silence.wall.clock";
+    public static final String STANDBY_REPLICAS = "standby.replicas";
+    public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
     public static final String OPS_PORT = CommonSettings.OPS_PORT;
 
@@ -50,7 +56,25 @@ public final class ProcessorConfig extends AbstractConfig {
                     "How often results are committed (exactly-once transactions): the floor of end-to-end latency.")
             .define(DEDUPE_WINDOW_MS, Type.LONG, 15L * 60 * 1000, Range.between(1000, 7L * 24 * 60 * 60 * 1000), Importance.MEDIUM,
                     "How long a reading's natural key is remembered to drop its duplicates (retransmissions, replays);"
-                            + " older duplicates are collapsed by ClickHouse instead. Longer windows cost local state.");
+                            + " older duplicates are collapsed by ClickHouse instead. Longer windows cost local state.")
+            .define(WINDOW_GRACE_MS, Type.LONG, 10_000L, Range.between(0, 24L * 60 * 60 * 1000), Importance.MEDIUM,
+                    "How long after a rollup window ends (in the device's own time) its late readings are still counted;"
+                            + " the window is then emitted once. Readings later than that stay in sluice.telemetry but not in"
+                            + " the rollups, and are counted (late-readings).")
+            .define(IDLE_MS, Type.LONG, 30_000L, Range.between(1000, 24L * 60 * 60 * 1000), Importance.MEDIUM,
+                    "A device quiet this long has its ended windows closed without waiting for its next reading; a partition"
+                            + " quiet this long follows the wall clock.")
+            .define(RULES_FILE, Type.STRING, "", Importance.HIGH,
+                    "The anomaly rules file (YAML): detector settings with per-metric, per-device-type and per-device"
+                            + " overrides. Empty: the built-in defaults.")
+            .define(SILENCE_WALL_CLOCK, Type.BOOLEAN, true, Importance.LOW,
+                    "Whether device silence may be judged by the wall clock when a partition is quiet. Replays turn it off,"
+                            + " so that the end of a replayed range does not read as every device falling silent.")
+            .define(STANDBY_REPLICAS, Type.INT, 1, Range.between(0, 8), Importance.MEDIUM,
+                    "Warm copies of each task's state kept on other replicas, so a failover resumes without rebuilding state.")
+            .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(8L * 1024 * 1024, 64L * 1024 * 1024 * 1024),
+                    Importance.MEDIUM,
+                    "Off-heap memory all RocksDB state stores of this replica share (block cache and write buffers together).");
 
     public ProcessorConfig(Map<String, ?> values) {
         super(DEFINITION, values);
@@ -71,7 +95,11 @@ public final class ProcessorConfig extends AbstractConfig {
         streams.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
         streams.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS));
         streams.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(KAFKA_TOPIC_REPLICATION));
+        streams.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(STANDBY_REPLICAS));
         streams.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
+        streams.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
+        streams.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        streams.put(BoundedRocksDbMemory.BYTES_CONFIG, getLong(ROCKSDB_MEMORY_BYTES));
         Properties properties = new Properties();
         properties.putAll(streams);
         return properties;

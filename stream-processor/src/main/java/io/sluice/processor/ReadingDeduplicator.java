@@ -29,12 +29,14 @@ final class ReadingDeduplicator implements FixedKeyProcessor<String, TelemetryEv
     static final String STORE = "seen-readings";
 
     private final Duration window;
+    private final PartitionActivity activity;
     private FixedKeyProcessorContext<String, TelemetryEvent> context;
     private WindowStore<String, Long> seen;
     private Sensor duplicates;
 
-    ReadingDeduplicator(Duration window) {
+    ReadingDeduplicator(Duration window, PartitionActivity activity) {
         this.window = window;
+        this.activity = activity;
     }
 
     @Override
@@ -49,6 +51,7 @@ final class ReadingDeduplicator implements FixedKeyProcessor<String, TelemetryEv
     public void process(FixedKeyRecord<String, TelemetryEvent> record) {
         TelemetryEvent event = record.value();
         long now = record.timestamp();
+        context.recordMetadata().ifPresent(source -> activity.record(source.partition(), event.getMetrics().size()));
         Map<String, Double> fresh = new HashMap<>();
         for (Map.Entry<String, Double> reading : event.getMetrics().entrySet()) {
             String key = naturalKey(event, reading.getKey());

@@ -1,17 +1,29 @@
 package io.sluice.processor;
 
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
 import io.sluice.runtime.ServiceMetrics;
+import io.sluice.processor.anomaly.DetectionRules;
+import io.sluice.processor.anomaly.RulesException;
 import io.sluice.schemas.kafka.Topics;
 
 /** One running processor replica: the Kafka Streams application and its health and metrics endpoint. */
@@ -32,14 +44,35 @@ public final class StreamProcessor implements AutoCloseable {
     public static StreamProcessor start(ProcessorConfig config) throws Exception {
         int partitions = config.getInt(ProcessorConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(ProcessorConfig.KAFKA_TOPIC_REPLICATION);
+        DetectionRules rules = rules(config);
         KafkaTopicsBootstrap.ensure(config.getString(ProcessorConfig.KAFKA_BOOTSTRAP_SERVERS),
-                List.of(Topics.TELEMETRY_RAW.newTopic(partitions, replication), Topics.TELEMETRY.newTopic(partitions, replication),
-                        Topics.DEAD_LETTER.newTopic(partitions, replication)),
+                List.of(Topics.TELEMETRY_RAW, Topics.TELEMETRY, Topics.DEAD_LETTER, Topics.DEVICE_SESSIONS, Topics.TELEMETRY_1M,
+                                Topics.TELEMETRY_1H, Topics.ANOMALIES).stream()
+                        .map(topic -> topic.newTopic(partitions, replication)).toList(),
                 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("stream-processor", config.getString(ProcessorConfig.INSTANCE_ID));
+        PartitionActivity[] activity = new PartitionActivity[1];
+        activity[0] = new PartitionActivity(partition -> FunctionCounter.builder("sluice.processor.partition.readings",
+                        activity, a -> a[0].readings(partition))
+                .description("Readings this replica took from a partition of the raw topic")
+                .tag("partition", Integer.toString(partition))
+                .register(registry));
 
-        KafkaStreams streams = new KafkaStreams(TelemetryTopology.build(config), config.streamsProperties());
+        KafkaStreams streams = new KafkaStreams(TelemetryTopology.build(config, rules, activity[0]), config.streamsProperties());
+        Gauge.builder("sluice.processor.assigned.partitions", streams, s -> rawPartitions(s, false).size())
+                .description("Partitions of the raw topic this replica processes (active tasks)")
+                .register(registry);
+        Gauge.builder("sluice.processor.standby.partitions", streams, s -> rawPartitions(s, true).size())
+                .description("Partitions of the raw topic this replica keeps a warm standby copy of")
+                .register(registry);
+        for (int p = 0; p < partitions; p++) {
+            int partition = p;
+            Gauge.builder("sluice.processor.partition.assigned", streams, s -> rawPartitions(s, false).contains(partition) ? 1 : 0)
+                    .description("1 when this replica processes the raw topic's partition")
+                    .tag("partition", Integer.toString(partition))
+                    .register(registry);
+        }
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("stream thread failed; replacing it", error);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -53,6 +86,40 @@ public final class StreamProcessor implements AutoCloseable {
         LOG.info("processor {} of {} started; health and metrics on port {}", config.getString(ProcessorConfig.INSTANCE_ID),
                 config.getString(ProcessorConfig.APPLICATION_ID), ops.port());
         return new StreamProcessor(streams, streamsMetrics, ops);
+    }
+
+    private static DetectionRules rules(ProcessorConfig config) {
+        String file = config.getString(ProcessorConfig.RULES_FILE);
+        if (file.isBlank()) {
+            LOG.info("anomaly rules: the built-in defaults (no rules.file)");
+            return DetectionRules.defaults();
+        }
+        try {
+            DetectionRules rules = DetectionRules.load(Path.of(file));
+            LOG.info("anomaly rules loaded from {}", file);
+            return rules;
+        } catch (RulesException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** The raw topic's partitions this replica's threads hold, as active tasks or as standbys. */
+    static Set<Integer> rawPartitions(KafkaStreams streams, boolean standby) {
+        Set<Integer> partitions = new TreeSet<>();
+        try {
+            for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+                for (TaskMetadata task : standby ? thread.standbyTasks() : thread.activeTasks()) {
+                    for (TopicPartition partition : task.topicPartitions()) {
+                        if (partition.topic().equals(Topics.TELEMETRY_RAW.name())) {
+                            partitions.add(partition.partition());
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // Not running (starting, rebalancing, closed): nothing assigned to report.
+        }
+        return partitions;
     }
 
     public KafkaStreams.State state() {

@@ -37,7 +37,7 @@ class PoisonRecordHandlerTest {
         DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(letters.get(0).value());
         assertEquals("dev-7", letter.getDeviceId());
         assertEquals("stream-processor", letter.getSource());
-        assertEquals(PoisonRecordHandler.REASON, letter.getReason());
+        assertEquals(PoisonRecordHandler.UNDECODABLE, letter.getReason());
         assertEquals("sluice.telemetry.raw-3 offset 42: not a readable Avro single-object record", letter.getDetail());
         assertEquals("garbage", StandardCharsets.UTF_8.decode(letter.getPayload()).toString());
         assertEquals(7, letter.getPayloadSize());

@@ -9,18 +9,16 @@ import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.sluice.schemas.avro.TelemetryEvent;
-import io.sluice.schemas.kafka.Topics;
+import io.sluice.processor.anomaly.DetectionRules;
 
 class TelemetryTopologyTest {
 
-    private TopologyTestDriver driver;
+    private TopologyHarness harness;
     private TestInputTopic<String, TelemetryEvent> raw;
     private TestInputTopic<String, byte[]> rawBytes;
     private TestOutputTopic<String, TelemetryEvent> telemetry;
@@ -29,20 +27,15 @@ class TelemetryTopologyTest {
 
     @BeforeEach
     void setUp() {
-        ProcessorConfig config = new ProcessorConfig(Map.of(ProcessorConfig.DEDUPE_WINDOW_MS, WINDOW_MS));
-        driver = new TopologyTestDriver(TelemetryTopology.build(config), config.streamsProperties());
-        raw = driver.createInputTopic(Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_RAW.keySerde().serializer(),
-                Topics.TELEMETRY_RAW.valueSerde().serializer());
-        rawBytes = driver.createInputTopic(Topics.TELEMETRY_RAW.name(), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer());
-        telemetry = driver.createOutputTopic(Topics.TELEMETRY.name(), Topics.TELEMETRY.keySerde().deserializer(),
-                Topics.TELEMETRY.valueSerde().deserializer());
-
+        harness = new TopologyHarness(Map.of(ProcessorConfig.DEDUPE_WINDOW_MS, WINDOW_MS), DetectionRules.defaults());
+        raw = harness.raw;
+        rawBytes = harness.rawBytes;
+        telemetry = harness.telemetry;
     }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        harness.close();
     }
 
     private static TelemetryEvent event(String device, long ts) {

@@ -30,7 +30,10 @@ public final class ClickHouseMigrations {
             "V001__database.sql",
             "V002__telemetry.sql",
             "V003__rejected.sql",
-            "V004__device_sessions.sql");
+            "V004__device_sessions.sql",
+            "V005__telemetry_1m.sql",
+            "V006__telemetry_1h.sql",
+            "V007__anomalies.sql");
 
     private ClickHouseMigrations() {
     }

@@ -7,9 +7,11 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
+import io.sluice.schemas.avro.Anomaly;
 import io.sluice.schemas.avro.DeadLetter;
 import io.sluice.schemas.avro.DeviceSession;
 import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.schemas.avro.TelemetryRollup;
 
 /**
  * Every Kafka topic of Sluice, in one place. No topic name is written anywhere else.
@@ -34,6 +36,12 @@ public final class Topics {
     public static final AvroSerde<DeviceSession> DEVICE_SESSION_SERDE =
             new AvroSerde<>(DeviceSession.getEncoder(), DeviceSession.getDecoder());
 
+    public static final AvroSerde<TelemetryRollup> TELEMETRY_ROLLUP_SERDE =
+            new AvroSerde<>(TelemetryRollup.getEncoder(), TelemetryRollup.getDecoder());
+
+    public static final AvroSerde<Anomaly> ANOMALY_SERDE =
+            new AvroSerde<>(Anomaly.getEncoder(), Anomaly.getDecoder());
+
     private static final Serde<String> DEVICE_ID = Serdes.String();
 
     /** Telemetry as the bridges accepted it, before any processing. The source of truth for replays. */
@@ -57,7 +65,23 @@ public final class Topics {
             "sluice.device.sessions", DEVICE_ID, DEVICE_SESSION_SERDE,
             Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS)));
 
-    public static final List<Topic<?, ?>> ALL = List.of(TELEMETRY_RAW, TELEMETRY, DEAD_LETTER, DEVICE_SESSIONS);
+    /** One-minute rollups per device and metric, one record per closed window. */
+    public static final Topic<String, TelemetryRollup> TELEMETRY_1M = new Topic<>(
+            "sluice.telemetry.1m", DEVICE_ID, TELEMETRY_ROLLUP_SERDE,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS)));
+
+    /** Hourly rollups per device and metric, one record per closed window. */
+    public static final Topic<String, TelemetryRollup> TELEMETRY_1H = new Topic<>(
+            "sluice.telemetry.1h", DEVICE_ID, TELEMETRY_ROLLUP_SERDE,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS)));
+
+    /** Anomalies the detectors raised, one record per episode; keyed by device id ('*fleet*' for the fleet). */
+    public static final Topic<String, Anomaly> ANOMALIES = new Topic<>(
+            "sluice.anomalies", DEVICE_ID, ANOMALY_SERDE,
+            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS)));
+
+    public static final List<Topic<?, ?>> ALL = List.of(TELEMETRY_RAW, TELEMETRY, DEAD_LETTER, DEVICE_SESSIONS,
+            TELEMETRY_1M, TELEMETRY_1H, ANOMALIES);
 
     private Topics() {
     }

@@ -35,7 +35,10 @@ import io.sluice.schemas.kafka.Topics;
  * its own thread with its own consumer, so that a table in trouble holds back only its own topic:
  * <ul>
  *   <li>{@code sluice.telemetry} into {@code sluice.telemetry};</li>
- *   <li>{@code sluice.deadletter} into {@code sluice.rejected}.</li>
+ *   <li>{@code sluice.deadletter} into {@code sluice.rejected};</li>
+ *   <li>{@code sluice.device.sessions} into {@code sluice.device_sessions};</li>
+ *   <li>{@code sluice.telemetry.1m} and {@code .1h} into {@code sluice.telemetry_1m} and {@code _1h};</li>
+ *   <li>{@code sluice.anomalies} into {@code sluice.anomalies}.</li>
  * </ul>
  * Ready while every loop's inserts succeed.
  */
@@ -68,14 +71,17 @@ public final class ClickHouseSink implements AutoCloseable {
         LOG.info("ClickHouse at {} is up to date ({} migrations applied now)", clickHouse, applied);
         int partitions = config.getInt(SinkConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION);
-        KafkaTopicsBootstrap.ensure(config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS), List.of(
-                Topics.TELEMETRY.newTopic(partitions, replication), Topics.DEAD_LETTER.newTopic(partitions, replication),
-                Topics.DEVICE_SESSIONS.newTopic(partitions, replication)), 30_000);
+        KafkaTopicsBootstrap.ensure(config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS),
+                List.of(Topics.TELEMETRY, Topics.DEAD_LETTER, Topics.DEVICE_SESSIONS, Topics.TELEMETRY_1M, Topics.TELEMETRY_1H,
+                        Topics.ANOMALIES).stream().map(topic -> topic.newTopic(partitions, replication)).toList(), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.getString(SinkConfig.INSTANCE_ID));
         JdbcTelemetryWriter telemetry = new JdbcTelemetryWriter(clickHouse);
         JdbcRejectedWriter rejected = new JdbcRejectedWriter(clickHouse);
         JdbcSessionWriter sessions = new JdbcSessionWriter(clickHouse);
+        JdbcRollupWriter minutes = new JdbcRollupWriter(clickHouse, "telemetry_1m");
+        JdbcRollupWriter hours = new JdbcRollupWriter(clickHouse, "telemetry_1h");
+        JdbcAnomalyWriter anomalies = new JdbcAnomalyWriter(clickHouse);
         KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS),
                 ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID) + "-dead-letters",
@@ -87,10 +93,16 @@ public final class ClickHouseSink implements AutoCloseable {
         loops.add(startLoop(Topics.DEAD_LETTER, rejected, config, registry, (letter, reason, detail) -> { }));
         loops.add(startLoop(Topics.DEVICE_SESSIONS, sessions, config, registry,
                 deadLetterer(deadLetters, Topics.DEVICE_SESSIONS, sessions)));
+        loops.add(startLoop(Topics.TELEMETRY_1M, minutes, config, registry, deadLetterer(deadLetters, Topics.TELEMETRY_1M, minutes)));
+        loops.add(startLoop(Topics.TELEMETRY_1H, hours, config, registry, deadLetterer(deadLetters, Topics.TELEMETRY_1H, hours)));
+        loops.add(startLoop(Topics.ANOMALIES, anomalies, config, registry, deadLetterer(deadLetters, Topics.ANOMALIES, anomalies)));
         PartitionRetention retention = new PartitionRetention(new ClickHouseQueries(clickHouse), List.of(
                 new PartitionRetention.Rule(telemetry.table(), config.getInt(SinkConfig.RETENTION_DAYS_TELEMETRY)),
                 new PartitionRetention.Rule(rejected.table(), config.getInt(SinkConfig.RETENTION_DAYS_REJECTED)),
-                new PartitionRetention.Rule(sessions.table(), config.getInt(SinkConfig.RETENTION_DAYS_DEVICE_SESSIONS))),
+                new PartitionRetention.Rule(sessions.table(), config.getInt(SinkConfig.RETENTION_DAYS_DEVICE_SESSIONS)),
+                new PartitionRetention.Rule(minutes.table(), config.getInt(SinkConfig.RETENTION_DAYS_TELEMETRY_1M)),
+                new PartitionRetention.Rule(hours.table(), config.getInt(SinkConfig.RETENTION_DAYS_TELEMETRY_1H)),
+                new PartitionRetention.Rule(anomalies.table(), config.getInt(SinkConfig.RETENTION_DAYS_ANOMALIES))),
                 registry);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sink-retention");

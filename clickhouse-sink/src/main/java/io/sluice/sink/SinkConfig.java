@@ -37,6 +37,9 @@ public final class SinkConfig extends AbstractConfig {
     public static final String RETENTION_DAYS_TELEMETRY = "retention.days.telemetry";
     public static final String RETENTION_DAYS_REJECTED = "retention.days.rejected";
     public static final String RETENTION_DAYS_DEVICE_SESSIONS = "retention.days.device_sessions";
+    public static final String RETENTION_DAYS_TELEMETRY_1M = "retention.days.telemetry_1m";
+    public static final String RETENTION_DAYS_TELEMETRY_1H = "retention.days.telemetry_1h";
+    public static final String RETENTION_DAYS_ANOMALIES = "retention.days.anomalies";
     public static final String RETENTION_CHECK_INTERVAL_MS = "retention.check.interval.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
@@ -73,6 +76,12 @@ public final class SinkConfig extends AbstractConfig {
                     "Days of sluice.rejected kept; 0 keeps everything.")
             .define(RETENTION_DAYS_DEVICE_SESSIONS, Type.INT, 90, Range.atLeast(0), Importance.LOW,
                     "Days of sluice.device_sessions kept; 0 keeps everything.")
+            .define(RETENTION_DAYS_TELEMETRY_1M, Type.INT, 90, Range.atLeast(0), Importance.MEDIUM,
+                    "Days of sluice.telemetry_1m (minute rollups) kept; 0 keeps everything.")
+            .define(RETENTION_DAYS_TELEMETRY_1H, Type.INT, 730, Range.atLeast(0), Importance.MEDIUM,
+                    "Days of sluice.telemetry_1h (hourly rollups) kept; 0 keeps everything.")
+            .define(RETENTION_DAYS_ANOMALIES, Type.INT, 365, Range.atLeast(0), Importance.LOW,
+                    "Days of sluice.anomalies kept; 0 keeps everything.")
             .define(RETENTION_CHECK_INTERVAL_MS, Type.LONG, 3_600_000L, Range.between(1000, 86_400_000), Importance.LOW,
                     "How often retention looks for partitions to drop (also once at start-up).");
 

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.sluice.runtime.KafkaTopicsBootstrap;
+import io.sluice.schemas.avro.Anomaly;
 import io.sluice.schemas.avro.DeadLetter;
 import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.schemas.avro.TelemetryRollup;
 import io.sluice.schemas.clickhouse.ClickHouseMigrations;
 import io.sluice.schemas.kafka.Topics;
 import io.sluice.testing.Await;
@@ -270,6 +272,44 @@ class ClickHouseSinkIT {
             assertEquals(2L * events, queries.number(
                     "SELECT count() FROM (SELECT device_id, metric, ts_ms, seq FROM sluice.telemetry FINAL"
                             + " WHERE device_id LIKE 'outage-%' GROUP BY device_id, metric, ts_ms, seq)"));
+        }
+    }
+
+    @Test
+    void rollupsAndAnomaliesLandInTheirTablesAndAFullerRewriteOfAWindowWins() throws Exception {
+        long minute = 1_763_800_020_000L - 1_763_800_020_000L % 60_000;
+        TelemetryRollup partial = TelemetryRollup.newBuilder().setDeviceId("roll-1").setMetric("t").setWindowStartMs(minute)
+                .setWindowMs(60_000).setCount(2).setSum(3).setSumSquares(5).setMin(1).setMax(2).setFirst(1).setFirstTsMs(minute)
+                .setLast(2).setLastTsMs(minute + 1).setMaxReceivedAtMs(minute + 2).build();
+        TelemetryRollup full = TelemetryRollup.newBuilder(partial).setCount(3).setSum(6).setSumSquares(14).setMax(3).setLast(3)
+                .setLastTsMs(minute + 2).build();
+        Anomaly anomaly = Anomaly.newBuilder().setDeviceId("roll-1").setMetric("t").setTsMs(minute + 2).setValue(3)
+                .setExpected(2).setScore(Double.NaN).setDetector("THRESHOLD").setSeverity("CRITICAL").setDetail("t 3 above max 2")
+                .setDetectedAtMs(minute + 5).setReceivedAtMs(minute + 2).build();
+        try (ClickHouseSink sink = ClickHouseSink.start(sinkConfig());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers()),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), "roll-1", Topics.TELEMETRY_ROLLUP_SERDE.encode(full)));
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), "roll-1", Topics.TELEMETRY_ROLLUP_SERDE.encode(partial)));
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1H.name(), "roll-1", Topics.TELEMETRY_ROLLUP_SERDE.encode(
+                    TelemetryRollup.newBuilder(full).setWindowMs(3_600_000).setWindowStartMs(minute - minute % 3_600_000).build())));
+            producer.send(new ProducerRecord<>(Topics.ANOMALIES.name(), "roll-1", Topics.ANOMALY_SERDE.encode(anomaly)));
+            producer.send(new ProducerRecord<>(Topics.ANOMALIES.name(), "roll-1", Topics.ANOMALY_SERDE.encode(anomaly)));
+            producer.flush();
+            Await.until("both minute rows, the hour and the anomalies", Duration.ofSeconds(30),
+                    () -> queries.number("SELECT count() FROM sluice.telemetry_1m WHERE device_id = 'roll-1'") == 2
+                            && queries.number("SELECT count() FROM sluice.telemetry_1h WHERE device_id = 'roll-1'") == 1
+                            && queries.number("SELECT count() FROM sluice.anomalies WHERE device_id = 'roll-1'") == 2);
+            assertArrayEquals(new String[] {"3", "6", "14", "1", "3", "3", "2", "2025-11-22 08:27:00"},
+                    queries.rows("SELECT count, sum, sum_squares, min, max, last, avg, toString(window_start)"
+                            + " FROM sluice.telemetry_1m FINAL WHERE device_id = 'roll-1'").get(0));
+            assertEquals(1, queries.number("SELECT count() FROM sluice.telemetry_1m FINAL WHERE device_id = 'roll-1'"),
+                    "one row per window, the fuller one");
+            assertArrayEquals(new String[] {"THRESHOLD", "CRITICAL", "3", "2", "0", "t 3 above max 2"},
+                    queries.rows("SELECT detector, severity, value, expected, score, detail FROM sluice.anomalies FINAL"
+                            + " WHERE device_id = 'roll-1'").get(0));
+            assertEquals(1, queries.number("SELECT count() FROM sluice.anomalies FINAL WHERE device_id = 'roll-1'"));
         }
     }
 }

@@ -3,9 +3,14 @@ package io.sluice.processor;
 /**
  * The time of one task (one input partition) as its processors see it: the newest bridge receive
  * time among the records it processed, so that a replica catching up on a backlog, or a replay of
- * last week, judges "how long ago" in the data's own time rather than the wall clock's. When the
- * partition has been quiet for {@code idleMs} of wall time, and the owner allows it, the wall clock
- * takes over, so that a partition whose devices all went quiet still moves on.
+ * last week, judges "how long ago" in the data's own time rather than the wall clock's.
+ *
+ * <p>When the partition has been quiet for {@code idleMs} of wall time, and the owner allows it, its
+ * time flows on from the newest record at the wall clock's pace, so that a partition whose devices
+ * all went quiet still moves on. It flows on from the data, never jumps to the wall clock: a backfill
+ * of old data that pauses for a few seconds moves a few seconds, not to today. The owner keeps the
+ * newest receive time in its changelogged store and hands it to {@link #start} when its task starts
+ * (after restoration), so a replica taking a partition over goes on from the same time.
  */
 public final class PartitionClock {
 
@@ -13,20 +18,28 @@ public final class PartitionClock {
     private long newestReceivedAtMs = Long.MIN_VALUE;
     private long lastRecordWallMs;
 
-    public PartitionClock(long idleMs, long wallMs) {
+    public PartitionClock(long idleMs) {
         this.idleMs = idleMs;
-        this.lastRecordWallMs = wallMs;
     }
 
-    public void observe(long receivedAtMs, long wallMs) {
-        newestReceivedAtMs = Math.max(newestReceivedAtMs, receivedAtMs);
+    /** When the task starts processing: the newest receive time its store remembers, or {@link Long#MIN_VALUE}. */
+    public void start(long rememberedNewestMs, long wallMs) {
+        newestReceivedAtMs = rememberedNewestMs;
         lastRecordWallMs = wallMs;
     }
 
-    /** The partition's time now; {@link Long#MIN_VALUE} while it has none (no record yet, wall clock not allowed). */
-    public long now(long wallMs, boolean wallClockWhenIdle) {
-        if (wallClockWhenIdle && wallMs - lastRecordWallMs >= idleMs) {
-            return Math.max(newestReceivedAtMs, wallMs);
+    /** A record received by the bridge at {@code receivedAtMs} was processed; returns the newest receive time. */
+    public long observe(long receivedAtMs, long wallMs) {
+        newestReceivedAtMs = Math.max(newestReceivedAtMs, receivedAtMs);
+        lastRecordWallMs = wallMs;
+        return newestReceivedAtMs;
+    }
+
+    /** The partition's time now; {@link Long#MIN_VALUE} while it has none (no record yet). */
+    public long now(long wallMs, boolean flowWhenIdle) {
+        long quietMs = wallMs - lastRecordWallMs;
+        if (flowWhenIdle && newestReceivedAtMs != Long.MIN_VALUE && quietMs >= idleMs) {
+            return newestReceivedAtMs + quietMs;
         }
         return newestReceivedAtMs;
     }

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -38,6 +39,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String RULES_FILE = "rules.file";
     public static final String SILENCE_WALL_CLOCK = "silence.wall.clock";
     public static final String STANDBY_REPLICAS = "standby.replicas";
+    public static final String KAFKA_SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
     public static final String OPS_PORT = CommonSettings.OPS_PORT;
@@ -72,6 +74,9 @@ public final class ProcessorConfig extends AbstractConfig {
                             + " so that the end of a replayed range does not read as every device falling silent.")
             .define(STANDBY_REPLICAS, Type.INT, 1, Range.between(0, 8), Importance.MEDIUM,
                     "Warm copies of each task's state kept on other replicas, so a failover resumes without rebuilding state.")
+            .define(KAFKA_SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.between(6_000, 300_000), Importance.LOW,
+                    "How long a replica that died (killed, machine lost) keeps its partitions before the others take them"
+                            + " over; Kafka's own default, 45 s, is a long stall for a pipeline.")
             .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(8L * 1024 * 1024, 64L * 1024 * 1024 * 1024),
                     Importance.MEDIUM,
                     "Off-heap memory all RocksDB state stores of this replica share (block cache and write buffers together).");
@@ -96,6 +101,9 @@ public final class ProcessorConfig extends AbstractConfig {
         streams.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS));
         streams.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(KAFKA_TOPIC_REPLICATION));
         streams.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(STANDBY_REPLICAS));
+        int sessionTimeoutMs = getInt(KAFKA_SESSION_TIMEOUT_MS);
+        streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
+        streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), sessionTimeoutMs / 3);
         streams.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
         streams.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
         streams.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);

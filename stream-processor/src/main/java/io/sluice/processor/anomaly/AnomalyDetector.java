@@ -44,6 +44,8 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
     public static final String DEVICES_STORE = "anomaly-device-state";
     public static final String SILENCE_METRIC = "*";
 
+    /** Where the device store keeps the partition's newest receive time (no device id is empty). */
+    private static final String PARTITION_KEY = "";
     private static final double INTERVAL_ALPHA = 0.2;
     private static final int RULES_CACHE = 50_000;
 
@@ -66,7 +68,7 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
     public AnomalyDetector(DetectionRules rules, Duration silenceCheck, long idleMs, boolean wallClockWhenIdle) {
         this.rules = rules;
         this.silenceCheck = silenceCheck;
-        this.clock = new PartitionClock(idleMs, System.currentTimeMillis());
+        this.clock = new PartitionClock(idleMs);
         this.wallClockWhenIdle = wallClockWhenIdle;
     }
 
@@ -84,6 +86,8 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
         this.metrics = context.getStateStore(METRICS_STORE);
         this.devices = context.getStateStore(DEVICES_STORE);
         this.raised = context.metrics().addRateTotalSensor("sluice", "anomalies", "raised", Sensor.RecordingLevel.INFO);
+        DeviceState remembered = devices.get(PARTITION_KEY);
+        clock.start(remembered == null ? Long.MIN_VALUE : remembered.lastReceivedAtMs, context.currentSystemTimeMs());
         context.schedule(silenceCheck, PunctuationType.WALL_CLOCK_TIME, this::findSilences);
     }
 
@@ -91,7 +95,9 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
     public void process(Record<String, TelemetryEvent> record) {
         TelemetryEvent event = record.value();
         String deviceId = event.getDeviceId();
-        clock.observe(event.getReceivedAtMs(), context.currentSystemTimeMs());
+        DeviceState partition = new DeviceState();
+        partition.lastReceivedAtMs = clock.observe(event.getReceivedAtMs(), context.currentSystemTimeMs());
+        devices.put(PARTITION_KEY, partition);
         for (Map.Entry<String, Double> reading : event.getMetrics().entrySet()) {
             String key = deviceId + '\u0000' + reading.getKey();
             MetricRules rulesOf = metricRules.computeIfAbsent(key, k -> rules.forMetric(deviceId, reading.getKey()));
@@ -223,7 +229,7 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
             while (all.hasNext()) {
                 KeyValue<String, DeviceState> entry = all.next();
                 DeviceState device = entry.value;
-                if (device.silenceRaised) {
+                if (device.silenceRaised || entry.key.equals(PARTITION_KEY)) {
                     continue;
                 }
                 Silence silence = silenceRules.computeIfAbsent(entry.key, rules::silenceFor);

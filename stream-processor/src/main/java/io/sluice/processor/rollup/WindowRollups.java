@@ -37,6 +37,9 @@ import io.sluice.schemas.avro.TelemetryRollup;
  */
 public final class WindowRollups implements Processor<String, TelemetryEvent, String, TelemetryRollup> {
 
+    /** Where the clocks store keeps the partition's newest receive time (no device id is empty). */
+    private static final String PARTITION_KEY = "";
+
     private final long sizeMs;
     private final long graceMs;
     private final long idleMs;
@@ -57,7 +60,7 @@ public final class WindowRollups implements Processor<String, TelemetryEvent, St
         this.check = check;
         this.windowsStore = windowsStore;
         this.clocksStore = clocksStore;
-        this.partitionClock = new PartitionClock(idleMs, System.currentTimeMillis());
+        this.partitionClock = new PartitionClock(idleMs);
     }
 
     public static org.apache.kafka.common.serialization.Serde<?> clockSerde() {
@@ -73,6 +76,8 @@ public final class WindowRollups implements Processor<String, TelemetryEvent, St
         this.late = context.metrics().addRateTotalSensor("sluice", "rollups-" + window, "late-readings", Sensor.RecordingLevel.INFO);
         this.emitted = context.metrics().addRateTotalSensor("sluice", "rollups-" + window, "windows-emitted",
                 Sensor.RecordingLevel.INFO);
+        RollupClock remembered = clocks.get(PARTITION_KEY);
+        partitionClock.start(remembered == null ? Long.MIN_VALUE : remembered.lastReceivedAtMs, context.currentSystemTimeMs());
         context.schedule(check, PunctuationType.WALL_CLOCK_TIME, this::closeQuietDevices);
     }
 
@@ -80,7 +85,7 @@ public final class WindowRollups implements Processor<String, TelemetryEvent, St
     public void process(Record<String, TelemetryEvent> record) {
         TelemetryEvent event = record.value();
         String deviceId = event.getDeviceId();
-        partitionClock.observe(event.getReceivedAtMs(), context.currentSystemTimeMs());
+        rememberPartitionTime(partitionClock.observe(event.getReceivedAtMs(), context.currentSystemTimeMs()));
         RollupClock clock = clocks.get(deviceId);
         if (clock == null) {
             clock = new RollupClock();
@@ -105,6 +110,12 @@ public final class WindowRollups implements Processor<String, TelemetryEvent, St
             closeThrough(deviceId, clock, clock.maxTsMs - graceMs);
         }
         clocks.put(deviceId, clock);
+    }
+
+    private void rememberPartitionTime(long newestReceivedAtMs) {
+        RollupClock partition = new RollupClock();
+        partition.lastReceivedAtMs = newestReceivedAtMs;
+        clocks.put(PARTITION_KEY, partition);
     }
 
     private TelemetryRollup add(TelemetryRollup rollup, TelemetryEvent event, String metric, double value, long start) {
@@ -168,7 +179,7 @@ public final class WindowRollups implements Processor<String, TelemetryEvent, St
             while (all.hasNext()) {
                 KeyValue<String, RollupClock> entry = all.next();
                 RollupClock clock = entry.value;
-                if (clock.earliestOpenStartMs != RollupClock.NONE && now - clock.lastReceivedAtMs >= idleMs
+                if (!entry.key.equals(PARTITION_KEY) && clock.earliestOpenStartMs != RollupClock.NONE && now - clock.lastReceivedAtMs >= idleMs
                         && clock.earliestOpenStartMs + sizeMs + graceMs <= now) {
                     quiet.add(entry);
                 }

@@ -16,6 +16,7 @@ import io.sluice.sink.ClickHouseQueries;
  *   run  [options]   run a fleet, then check every acknowledged reading against ClickHouse
  *   demo [options]   the same, then a report of what is in ClickHouse
  *   bench-sink [options]   the sink's insert path beside clickhouse-client FORMAT TSV, same rows, same run
+ *   bench-detection [options]   the detectors' precision and recall on a simulated fleet with injected anomalies
  * </pre>
  * A mistake in the options ends with one line on standard error and exit code 2.
  */
@@ -36,7 +37,13 @@ public final class LoadMain {
               --clickhouse-tcp-port N its native port, for clickhouse-client (default 9000)
               --events N              events to insert, 4 rows each (default 250000)
               --batch-rows N          rows per insert, as the sink's batch.max.rows (default 100000)
-              --json FILE             where to write the figures (default .sluice/bench/sink.json)""";
+              --json FILE             where to write the figures (default .sluice/bench/sink.json)
+            Usage: ./sluice bench detection [options]   (java -jar load-tests-all.jar bench-detection ...)
+              --devices N             simulated devices (default 150)
+              --hours N               hours of simulated time, one reading per device every 10 s (default 4)
+              --seed N                the fleet's random seed (default 1)
+              --json FILE             where to write the figures (default .sluice/bench/detection.json)
+              --explain               also list every false positive and every miss""";
 
     private LoadMain() {
     }
@@ -51,8 +58,12 @@ public final class LoadMain {
             benchSink(args);
             return;
         }
+        if (command.equals("bench-detection")) {
+            benchDetection(args);
+            return;
+        }
         if (!command.equals("run") && !command.equals("demo")) {
-            fail("unknown command '" + command + "'; use run, demo or bench-sink (--help for the options)");
+            fail("unknown command '" + command + "'; use run, demo, bench-sink or bench-detection (--help for the options)");
         }
         Map<String, String> values = options(args, Map.of("--mqtt", "127.0.0.1:1883", "--clickhouse", "http://127.0.0.1:8123",
                 "--devices", "100", "--rate", "1000", "--seconds", "60", "--qos", "1", "--in-flight", "100",
@@ -87,6 +98,36 @@ public final class LoadMain {
             report.clickHouseContents(clickHouse, options.runId());
         }
         System.exit(check.exact() ? 0 : 1);
+    }
+
+    private static void benchDetection(String[] args) throws java.io.IOException {
+        boolean explain = java.util.Arrays.asList(args).contains("--explain");
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--explain")).toArray(String[]::new);
+        Map<String, String> values = options(rest, Map.of("--devices", "150", "--hours", "4", "--seed", "1",
+                "--json", ".sluice/bench/detection.json"));
+        int devices;
+        int hours;
+        long seed;
+        try {
+            devices = integer(values, "--devices");
+            hours = integer(values, "--hours");
+            seed = integer(values, "--seed");
+            if (devices < 10 || hours < 2) {
+                throw new IllegalArgumentException("the benchmark needs at least 10 devices and 2 hours (warm-up included)");
+            }
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
+        Duration span = Duration.ofHours(hours);
+        io.sluice.load.detection.DetectionBenchmark.Result result = io.sluice.load.detection.DetectionBenchmark.run(devices, span, seed);
+        io.sluice.load.detection.DetectionBenchmark.report(result, devices, span, java.nio.file.Path.of(values.get("--json")));
+        if (explain) {
+            io.sluice.load.detection.DetectionBenchmark.misses(result).forEach((what, cases) -> {
+                System.out.println(what + " (" + cases.size() + "):");
+                cases.stream().limit(20).forEach(c -> System.out.println("  " + c));
+            });
+        }
     }
 
     private static void benchSink(String[] args) throws Exception {

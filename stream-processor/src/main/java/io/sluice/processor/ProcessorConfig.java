@@ -40,6 +40,8 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String SILENCE_WALL_CLOCK = "silence.wall.clock";
     public static final String STANDBY_REPLICAS = "standby.replicas";
     public static final String KAFKA_SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
+    public static final String REPLAY_FROM_MS = "replay.from.ms";
+    public static final String REPLAY_TO_MS = "replay.to.ms";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
     public static final String OPS_PORT = CommonSettings.OPS_PORT;
@@ -77,6 +79,10 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(KAFKA_SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.between(6_000, 300_000), Importance.LOW,
                     "How long a replica that died (killed, machine lost) keeps its partitions before the others take them"
                             + " over; Kafka's own default, 45 s, is a long stall for a pipeline.")
+            .define(REPLAY_FROM_MS, Type.LONG, -1L, Importance.LOW,
+                    "Set by ./sluice replay: only input records from this time (epoch ms, Kafka timestamp) are processed.")
+            .define(REPLAY_TO_MS, Type.LONG, Long.MAX_VALUE, Importance.LOW,
+                    "Set by ./sluice replay: only input records before this time (epoch ms, Kafka timestamp) are processed.")
             .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(8L * 1024 * 1024, 64L * 1024 * 1024 * 1024),
                     Importance.MEDIUM,
                     "Off-heap memory all RocksDB state stores of this replica share (block cache and write buffers together).");

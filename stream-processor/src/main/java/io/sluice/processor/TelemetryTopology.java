@@ -52,6 +52,8 @@ public final class TelemetryTopology {
         Duration grace = Duration.ofMillis(config.getLong(ProcessorConfig.WINDOW_GRACE_MS));
         Duration idle = Duration.ofMillis(config.getLong(ProcessorConfig.IDLE_MS));
         boolean wallClock = config.getBoolean(ProcessorConfig.SILENCE_WALL_CLOCK);
+        long from = config.getLong(ProcessorConfig.REPLAY_FROM_MS);
+        long to = config.getLong(ProcessorConfig.REPLAY_TO_MS);
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.windowStoreBuilder(
@@ -60,6 +62,7 @@ public final class TelemetryTopology {
         KStream<String, TelemetryEvent> readings = builder.stream(Topics.TELEMETRY_RAW.name(),
                         Consumed.with(Topics.TELEMETRY_RAW.keySerde(), Topics.TELEMETRY_RAW.valueSerde()).withName("raw-telemetry"))
                 .filter((deviceId, event) -> deviceId != null && event != null, Named.as("drop-keyless-and-tombstones"))
+                .processValues(() -> new TimeRange<>(from, to), Named.as("replay-range"))
                 .processValues(() -> new ReadingDeduplicator(dedupeWindow, activity), Named.as("dedupe-readings"),
                         ReadingDeduplicator.STORE);
         readings.to(Topics.TELEMETRY.name(), produced(Topics.TELEMETRY, "telemetry-out"));
@@ -81,6 +84,7 @@ public final class TelemetryTopology {
                         Consumed.with(Topics.DEVICE_SESSIONS.keySerde(), Topics.DEVICE_SESSIONS.valueSerde()).withName("device-sessions"))
                 .filter((deviceId, session) -> session != null && FleetDisconnectSpike.isAbnormalDisconnect(session),
                         Named.as("abnormal-disconnects"))
+                .processValues(() -> new TimeRange<>(from, to), Named.as("sessions-replay-range"))
                 .selectKey((deviceId, session) -> FleetDisconnectSpike.FLEET, Named.as("key-by-fleet"))
                 .repartition(Repartitioned.with(Serdes.String(), Topics.DEVICE_SESSIONS.valueSerde())
                         .withName("fleet-disconnects").withNumberOfPartitions(1))

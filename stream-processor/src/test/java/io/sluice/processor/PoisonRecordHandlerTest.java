@@ -53,4 +53,28 @@ class PoisonRecordHandlerTest {
         assertEquals(io.sluice.schemas.kafka.DeadLetters.PAYLOAD_BYTES, letter.getPayload().remaining());
         assertEquals(huge.length, letter.getPayloadSize());
     }
+
+    @Test
+    void aRecordAProcessorThrowsOnGoesToTheDeadLetterTopicAsItCameInAndTheStreamResumes() {
+        byte[] raw = "the record's bytes".getBytes(StandardCharsets.UTF_8);
+        org.apache.kafka.streams.errors.ErrorHandlerContext context = new org.apache.kafka.streams.errors.ErrorHandlerContext() {
+            public String topic() { return Topics.TELEMETRY_RAW.name(); }
+            public int partition() { return 5; }
+            public long offset() { return 77L; }
+            public org.apache.kafka.common.header.Headers headers() { return new RecordHeaders(); }
+            public String processorNodeId() { return "detect-anomalies"; }
+            public org.apache.kafka.streams.processor.TaskId taskId() { return new org.apache.kafka.streams.processor.TaskId(0, 5); }
+            public long timestamp() { return 1_763_800_000_000L; }
+            public byte[] sourceRawKey() { return "dev-9".getBytes(StandardCharsets.UTF_8); }
+            public byte[] sourceRawValue() { return raw; }
+        };
+        org.apache.kafka.streams.errors.ProcessingExceptionHandler.Response response = new PoisonRecordHandler().handleError(context,
+                new org.apache.kafka.streams.processor.api.Record<>("dev-9", "decoded", 1L), new IllegalStateException("boom"));
+        assertEquals(org.apache.kafka.streams.errors.ProcessingExceptionHandler.Result.RESUME, response.result());
+        DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(response.deadLetterQueueRecords().get(0).value());
+        assertEquals("dev-9", letter.getDeviceId());
+        assertEquals(PoisonRecordHandler.UNPROCESSABLE, letter.getReason());
+        assertEquals("sluice.telemetry.raw-5 offset 77: in detect-anomalies: java.lang.IllegalStateException: boom", letter.getDetail());
+        assertEquals("the record's bytes", StandardCharsets.UTF_8.decode(letter.getPayload()).toString());
+    }
 }

@@ -111,16 +111,26 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
         DeviceState device = devices.get(deviceId);
         if (device == null) {
             device = new DeviceState();
-        } else if (event.getTsMs() > device.lastTsMs) {
-            double interval = event.getTsMs() - device.lastTsMs;
-            device.intervalMs = device.intervals == 0 ? interval
-                    : device.intervalMs + INTERVAL_ALPHA * (interval - device.intervalMs);
-            device.intervals++;
+        } else {
+            // A silence the schedule did not see (a replay runs faster than it looks) is caught when the device speaks again.
+            raiseIfSilent(deviceId, device, event.getReceivedAtMs());
+        }
+        if (device.intervals > 0 || device.lastTsMs > 0) {
+            updateInterval(device, event);
         }
         device.lastTsMs = Math.max(device.lastTsMs, event.getTsMs());
         device.lastReceivedAtMs = Math.max(device.lastReceivedAtMs, event.getReceivedAtMs());
         device.silenceRaised = false;
         devices.put(deviceId, device);
+    }
+
+    private static void updateInterval(DeviceState device, TelemetryEvent event) {
+        if (event.getTsMs() > device.lastTsMs) {
+            double interval = event.getTsMs() - device.lastTsMs;
+            device.intervalMs = device.intervals == 0 ? interval
+                    : device.intervalMs + INTERVAL_ALPHA * (interval - device.intervalMs);
+            device.intervals++;
+        }
     }
 
     private void judge(TelemetryEvent event, String metric, double value, MetricRules rulesOf, MetricState state) {
@@ -224,37 +234,45 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
         if (now == Long.MIN_VALUE) {
             return;
         }
-        List<KeyValue<String, DeviceState>> silent = new ArrayList<>();
+        List<KeyValue<String, DeviceState>> candidates = new ArrayList<>();
         try (KeyValueIterator<String, DeviceState> all = devices.all()) {
             while (all.hasNext()) {
                 KeyValue<String, DeviceState> entry = all.next();
-                DeviceState device = entry.value;
-                if (device.silenceRaised || entry.key.equals(PARTITION_KEY)) {
-                    continue;
-                }
-                Silence silence = silenceRules.computeIfAbsent(entry.key, rules::silenceFor);
-                if (!silence.enabled() || device.intervals < silence.warmup()) {
-                    continue;
-                }
-                double limit = Math.max(silence.intervals() * device.intervalMs, silence.minMs());
-                if (now - device.lastReceivedAtMs > limit) {
-                    silent.add(entry);
+                if (!entry.value.silenceRaised && !entry.key.equals(PARTITION_KEY) && silenceLimitMs(entry.key, entry.value) < now
+                        - entry.value.lastReceivedAtMs) {
+                    candidates.add(entry);
                 }
             }
         }
-        for (KeyValue<String, DeviceState> entry : silent) {
-            DeviceState device = entry.value;
-            Silence silence = silenceRules.get(entry.key);
-            double quietMs = now - device.lastReceivedAtMs;
-            device.silenceRaised = true;
-            devices.put(entry.key, device);
-            Anomaly anomaly = anomaly(entry.key, SILENCE_METRIC, device.lastTsMs, quietMs / 1000.0, device.intervalMs / 1000.0,
-                    quietMs / device.intervalMs, Detector.SILENCE, silence.severity(),
-                    String.format("no reading for %.0f s; it usually sends every %.1f s", quietMs / 1000.0,
-                            device.intervalMs / 1000.0), device.lastReceivedAtMs);
-            raised.record();
-            context.forward(new Record<>(entry.key, anomaly, Math.max(device.lastTsMs, 0)));
+        for (KeyValue<String, DeviceState> entry : candidates) {
+            raiseIfSilent(entry.key, entry.value, now);
+            devices.put(entry.key, entry.value);
         }
+    }
+
+    /** How long the device may be quiet before it is silent; infinite while silence is off or warming up. */
+    private double silenceLimitMs(String deviceId, DeviceState device) {
+        Silence silence = silenceRules.computeIfAbsent(deviceId, rules::silenceFor);
+        if (!silence.enabled() || device.intervals < silence.warmup()) {
+            return Double.POSITIVE_INFINITY;
+        }
+        return Math.max(silence.intervals() * device.intervalMs, silence.minMs());
+    }
+
+    /** Raises the device's silence once if it has been quiet for longer than its limit by {@code now}. */
+    private void raiseIfSilent(String deviceId, DeviceState device, long now) {
+        double quietMs = now - device.lastReceivedAtMs;
+        if (device.silenceRaised || quietMs <= silenceLimitMs(deviceId, device)) {
+            return;
+        }
+        device.silenceRaised = true;
+        Silence silence = silenceRules.get(deviceId);
+        Anomaly anomaly = anomaly(deviceId, SILENCE_METRIC, device.lastTsMs, quietMs / 1000.0, device.intervalMs / 1000.0,
+                quietMs / device.intervalMs, Detector.SILENCE, silence.severity(),
+                String.format("no reading for %.0f s; it usually sends every %.1f s", quietMs / 1000.0, device.intervalMs / 1000.0),
+                device.lastReceivedAtMs);
+        raised.record();
+        context.forward(new Record<>(deviceId, anomaly, Math.max(device.lastTsMs, 0)));
     }
 
     private void raise(TelemetryEvent event, String metric, long ts, double value, double expected, double score,

@@ -25,9 +25,10 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
     private static synchronized void ensure(long bytes) {
         if (cache == null) {
-            // A quarter of the budget may go to memtables; they count against the same cache.
+            // Half of the budget may go to memtables (a replica has a few hundred stores and segments, each with
+            // its own); they count against the same cache.
             cache = new LRUCache(bytes, -1, false, 0.1);
-            memtableBytes = bytes / 4;
+            memtableBytes = bytes / 2;
             writeBuffers = new WriteBufferManager(memtableBytes, cache);
         }
     }
@@ -44,7 +45,9 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
         options.setWriteBufferManager(writeBuffers);
         options.setTableFormatConfig(table);
         options.setMaxWriteBufferNumber(2);
-        options.setWriteBufferSize(Math.min(16L * 1024 * 1024, Math.max(1L << 20, memtableBytes / 8)));
+        // Small memtables: many stores share the budget, and the write-back cache in front of each store already
+        // coalesces a commit interval's updates.
+        options.setWriteBufferSize(512L * 1024);
     }
 
     @Override

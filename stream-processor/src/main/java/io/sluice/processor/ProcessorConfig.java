@@ -40,6 +40,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String SILENCE_WALL_CLOCK = "silence.wall.clock";
     public static final String STANDBY_REPLICAS = "standby.replicas";
     public static final String KAFKA_SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
+    public static final String CACHE_MAX_BYTES = "cache.max.bytes";
     public static final String REPLAY_FROM_MS = "replay.from.ms";
     public static final String REPLAY_TO_MS = "replay.to.ms";
     public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
@@ -79,11 +80,14 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(KAFKA_SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.between(6_000, 300_000), Importance.LOW,
                     "How long a replica that died (killed, machine lost) keeps its partitions before the others take them"
                             + " over; Kafka's own default, 45 s, is a long stall for a pipeline.")
+            .define(CACHE_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.between(0, 4L * 1024 * 1024 * 1024), Importance.MEDIUM,
+                    "Heap memory for the state stores' write-back cache, shared by all of this replica's tasks: a device's state"
+                            + " is written to RocksDB and its changelog once per commit instead of once per reading.")
             .define(REPLAY_FROM_MS, Type.LONG, -1L, Importance.LOW,
                     "Set by ./sluice replay: only input records from this time (epoch ms, Kafka timestamp) are processed.")
             .define(REPLAY_TO_MS, Type.LONG, Long.MAX_VALUE, Importance.LOW,
                     "Set by ./sluice replay: only input records before this time (epoch ms, Kafka timestamp) are processed.")
-            .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 64L * 1024 * 1024, Range.between(8L * 1024 * 1024, 64L * 1024 * 1024 * 1024),
+            .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, Range.between(8L * 1024 * 1024, 64L * 1024 * 1024 * 1024),
                     Importance.MEDIUM,
                     "Off-heap memory all RocksDB state stores of this replica share (block cache and write buffers together).");
 
@@ -107,6 +111,7 @@ public final class ProcessorConfig extends AbstractConfig {
         streams.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS));
         streams.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(KAFKA_TOPIC_REPLICATION));
         streams.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(STANDBY_REPLICAS));
+        streams.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, getLong(CACHE_MAX_BYTES));
         int sessionTimeoutMs = getInt(KAFKA_SESSION_TIMEOUT_MS);
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), sessionTimeoutMs / 3);

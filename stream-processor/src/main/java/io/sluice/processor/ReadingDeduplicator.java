@@ -1,6 +1,5 @@
 package io.sluice.processor;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,7 +8,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 import io.sluice.schemas.avro.TelemetryEvent;
 
@@ -21,21 +19,20 @@ import io.sluice.schemas.avro.TelemetryEvent;
  * readings were all seen is dropped; one with some new readings goes on with only those.
  *
  * <p>The seen keys live in a window store (changelogged, so they survive a replica's crash under
- * exactly-once), expiring after the window: older duplicates are left to ClickHouse, whose tables
- * collapse them by the same natural key.
+ * exactly-once), one entry per event (device, ts, seq) holding the metrics seen, filed under the
+ * event's own time so that a check is one point lookup; entries expire after the window: older
+ * duplicates are left to ClickHouse, whose tables collapse them by the same natural key.
  */
 final class ReadingDeduplicator implements FixedKeyProcessor<String, TelemetryEvent, TelemetryEvent> {
 
     static final String STORE = "seen-readings";
 
-    private final Duration window;
     private final PartitionActivity activity;
     private FixedKeyProcessorContext<String, TelemetryEvent> context;
-    private WindowStore<String, Long> seen;
+    private WindowStore<String, String> seen;
     private Sensor duplicates;
 
-    ReadingDeduplicator(Duration window, PartitionActivity activity) {
-        this.window = window;
+    ReadingDeduplicator(PartitionActivity activity) {
         this.activity = activity;
     }
 
@@ -50,34 +47,33 @@ final class ReadingDeduplicator implements FixedKeyProcessor<String, TelemetryEv
     @Override
     public void process(FixedKeyRecord<String, TelemetryEvent> record) {
         TelemetryEvent event = record.value();
-        long now = record.timestamp();
         context.recordMetadata().ifPresent(source -> activity.record(source.partition(), event.getMetrics().size()));
+        // One point lookup per event: the key holds the event's time, which is also where the store files it.
+        String key = eventKey(event);
+        String seenMetrics = seen.fetch(key, event.getTsMs());
+        if (seenMetrics == null) {
+            seen.put(key, String.join("\u0000", new java.util.TreeSet<>(event.getMetrics().keySet())), event.getTsMs());
+            context.forward(record);
+            return;
+        }
+        java.util.Set<String> known = new java.util.TreeSet<>(java.util.Arrays.asList(seenMetrics.split("\u0000")));
         Map<String, Double> fresh = new HashMap<>();
         for (Map.Entry<String, Double> reading : event.getMetrics().entrySet()) {
-            String key = naturalKey(event, reading.getKey());
-            if (seenRecently(key, now)) {
-                duplicates.record();
-            } else {
-                seen.put(key, event.getReceivedAtMs(), now);
+            if (known.add(reading.getKey())) {
                 fresh.put(reading.getKey(), reading.getValue());
+            } else {
+                duplicates.record();
             }
         }
-        if (fresh.size() == event.getMetrics().size()) {
-            context.forward(record);
-        } else if (!fresh.isEmpty()) {
+        if (!fresh.isEmpty()) {
+            seen.put(key, String.join("\u0000", known), event.getTsMs());
             context.forward(record.withValue(TelemetryEvent.newBuilder(event).setMetrics(fresh).build()));
         }
     }
 
-    private boolean seenRecently(String key, long now) {
-        try (WindowStoreIterator<Long> found = seen.fetch(key, now - window.toMillis(), now + window.toMillis())) {
-            return found.hasNext();
-        }
+    /** Device, time and sequence number: the natural key of an event; a reading's adds its metric. */
+    static String eventKey(TelemetryEvent event) {
+        return event.getDeviceId() + '\u0000' + event.getTsMs() + '\u0000' + (event.getSeq() == null ? "" : event.getSeq().toString());
     }
 
-    /** The natural key of one reading; the device id is the record key too, so a device's keys stay in its task. */
-    static String naturalKey(TelemetryEvent event, String metric) {
-        return event.getDeviceId() + '\u0000' + metric + '\u0000' + event.getTsMs() + '\u0000'
-                + (event.getSeq() == null ? "" : event.getSeq().toString());
-    }
 }

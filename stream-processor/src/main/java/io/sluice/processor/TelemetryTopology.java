@@ -33,7 +33,10 @@ import io.sluice.schemas.kafka.Topics;
  * sluice.device.sessions ─▶ abnormal disconnects ─▶ (one partition) ─▶ fleet spike ─┴─▶ sluice.anomalies
  * </pre>
  *
- * Every branch after dedupe keeps the device id as the key, so nothing is repartitioned and each
+ * Every store is cached: within a commit interval, a device's state is read and written in memory and
+ * reaches RocksDB and its changelog once per commit, not once per reading.
+ *
+ * <p>Every branch after dedupe keeps the device id as the key, so nothing is repartitioned and each
  * device's readings are judged in order by the task that owns its partition. Only the fleet detector,
  * which needs every device's disconnections in one place, reads them through a one-partition topic.
  */
@@ -58,12 +61,12 @@ public final class TelemetryTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(ReadingDeduplicator.STORE, dedupeWindow, dedupeWindow, false),
-                Serdes.String(), Serdes.Long()));
+                Serdes.String(), Serdes.String()).withCachingEnabled());
         KStream<String, TelemetryEvent> readings = builder.stream(Topics.TELEMETRY_RAW.name(),
                         Consumed.with(Topics.TELEMETRY_RAW.keySerde(), Topics.TELEMETRY_RAW.valueSerde()).withName("raw-telemetry"))
                 .filter((deviceId, event) -> deviceId != null && event != null, Named.as("drop-keyless-and-tombstones"))
                 .processValues(() -> new TimeRange<>(from, to), Named.as("replay-range"))
-                .processValues(() -> new ReadingDeduplicator(dedupeWindow, activity), Named.as("dedupe-readings"),
+                .processValues(() -> new ReadingDeduplicator(activity), Named.as("dedupe-readings"),
                         ReadingDeduplicator.STORE);
         readings.to(Topics.TELEMETRY.name(), produced(Topics.TELEMETRY, "telemetry-out"));
 
@@ -71,9 +74,9 @@ public final class TelemetryTopology {
         rollups(builder, readings, ONE_HOUR, grace, idle, Topics.TELEMETRY_1H, "1h");
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AnomalyDetector.METRICS_STORE),
-                Serdes.String(), AnomalyDetector.metricStateSerde()));
+                Serdes.String(), AnomalyDetector.metricStateSerde()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AnomalyDetector.DEVICES_STORE),
-                Serdes.String(), AnomalyDetector.deviceStateSerde()));
+                Serdes.String(), AnomalyDetector.deviceStateSerde()).withCachingEnabled());
         KStream<String, Anomaly> deviceAnomalies = readings.process(
                 () -> new AnomalyDetector(rules, HOUSEKEEPING, idle.toMillis(), wallClock), Named.as("detect-anomalies"),
                 AnomalyDetector.METRICS_STORE, AnomalyDetector.DEVICES_STORE);
@@ -100,9 +103,9 @@ public final class TelemetryTopology {
         String windows = "rollup-" + name + "-windows";
         String clocks = "rollup-" + name + "-clocks";
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(windows),
-                Serdes.String(), Topics.TELEMETRY_ROLLUP_SERDE));
+                Serdes.String(), Topics.TELEMETRY_ROLLUP_SERDE).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(clocks),
-                Serdes.String(), WindowRollups.clockSerde()));
+                Serdes.String(), WindowRollups.clockSerde()).withCachingEnabled());
         readings.process(() -> new WindowRollups(size, grace, idle, HOUSEKEEPING, windows, clocks), Named.as("rollup-" + name),
                         windows, clocks)
                 .to(topic.name(), produced(topic, "rollup-" + name + "-out"));

@@ -74,15 +74,6 @@ class TelemetryTopologyTest {
     }
 
     @Test
-    void aDuplicateAfterTheWindowIsPassedOnForClickHouseToCollapse() {
-        TelemetryEvent reading = event("a", 1000, 1L, Map.of("t", 1.0));
-        raw.pipeInput("a", reading, 1000);
-        raw.pipeInput("a", event("a", 2000, 2L, Map.of("t", 2.0)), 1000 + 3 * WINDOW_MS);
-        raw.pipeInput("a", reading, 1000 + 3 * WINDOW_MS + 1);
-        assertEquals(3, telemetry.readValuesToList().size());
-    }
-
-    @Test
     void readingsArePassedOnKeyedByDeviceInOrder() {
         raw.pipeInput("a", event("a", 1), 1);
         raw.pipeInput("b", event("b", 2), 2);

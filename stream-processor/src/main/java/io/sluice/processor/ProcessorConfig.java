@@ -112,6 +112,10 @@ public final class ProcessorConfig extends AbstractConfig {
         streams.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(KAFKA_TOPIC_REPLICATION));
         streams.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(STANDBY_REPLICAS));
         streams.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, getLong(CACHE_MAX_BYTES));
+        // A replica added by `./sluice scale` gets its share of partitions at once and restores their state from the
+        // changelogs (seconds here), rather than warming up beside the others until a probing rebalance (minutes).
+        streams.put(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, 10_000_000L);
+        streams.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, 60_000L);
         int sessionTimeoutMs = getInt(KAFKA_SESSION_TIMEOUT_MS);
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), sessionTimeoutMs / 3);

@@ -154,8 +154,10 @@ public final class Replay {
                 System.out.printf(Locale.ROOT, "Closing the windows that ended in the range (%d s)...%n", settleMs / 1000);
                 Thread.sleep(settleMs);
             } finally {
-                streams.close(Duration.ofSeconds(60));
-                streams.cleanUp();
+                // Leave the group on close, so that it can be deleted at once.
+                streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(60)).withGroupMembershipOperation(
+                        org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+                deleteRecursively(stateDir.resolve(applicationId));
                 cleanUp(admin, applicationId);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -222,6 +224,14 @@ public final class Replay {
             LOG.warn("could not remove the replay's group and internal topics ({}): {}", applicationId, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not remove the replay's state directory {}: {}", dir, e.getMessage());
         }
     }
 

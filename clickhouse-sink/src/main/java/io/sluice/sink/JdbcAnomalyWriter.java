@@ -40,10 +40,6 @@ public final class JdbcAnomalyWriter extends JdbcTableWriter<Anomaly> {
         return Double.isFinite(value) ? value : 0.0;
     }
 
-    @Override
-    public int rowsOf(Anomaly anomaly) {
-        return 1;
-    }
 
     @Override
     public long receivedAtMs(Anomaly anomaly) {

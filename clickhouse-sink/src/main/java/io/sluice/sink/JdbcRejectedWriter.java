@@ -41,10 +41,6 @@ public final class JdbcRejectedWriter extends JdbcTableWriter<DeadLetter> {
         return 1;
     }
 
-    @Override
-    public int rowsOf(DeadLetter letter) {
-        return 1;
-    }
 
     @Override
     public long receivedAtMs(DeadLetter letter) {

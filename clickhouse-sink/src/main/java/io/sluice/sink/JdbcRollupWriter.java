@@ -43,10 +43,6 @@ public final class JdbcRollupWriter extends JdbcTableWriter<TelemetryRollup> {
         return 1;
     }
 
-    @Override
-    public int rowsOf(TelemetryRollup rollup) {
-        return 1;
-    }
 
     @Override
     public long receivedAtMs(TelemetryRollup rollup) {

@@ -35,10 +35,6 @@ public final class JdbcSessionWriter extends JdbcTableWriter<DeviceSession> {
         return 1;
     }
 
-    @Override
-    public int rowsOf(DeviceSession session) {
-        return 1;
-    }
 
     @Override
     public long receivedAtMs(DeviceSession session) {

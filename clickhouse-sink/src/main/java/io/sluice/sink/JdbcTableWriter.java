@@ -26,6 +26,12 @@ abstract class JdbcTableWriter<T> implements TableWriter<T> {
     /** Binds the rows of one record, calling {@code addBatch()} once per row; returns how many. */
     abstract int addRows(PreparedStatement statement, T record) throws SQLException;
 
+    /** One row per record, unless a writer says otherwise (telemetry: one per reading). */
+    @Override
+    public int rowsOf(T record) {
+        return 1;
+    }
+
     @Override
     public int write(List<T> records) throws SQLException {
         try (PreparedStatement statement = connection().prepareStatement(insert)) {

@@ -214,20 +214,20 @@ public final class BalanceReport {
     }
 
     private static int integer(Map<String, String> options, String key, int fallback) {
-        String value = options.get(key);
-        try {
-            return value == null ? fallback : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " needs a whole number, got '" + value + "'");
-        }
+        return option(options, key, fallback, Integer::parseInt, "a whole number");
     }
 
     private static double number(Map<String, String> options, String key, double fallback) {
+        return option(options, key, fallback, Double::parseDouble, "a number");
+    }
+
+    private static <T> T option(Map<String, String> options, String key, T fallback, java.util.function.Function<String, T> parse,
+                                String what) {
         String value = options.get(key);
         try {
-            return value == null ? fallback : Double.parseDouble(value);
+            return value == null ? fallback : parse.apply(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " needs a number, got '" + value + "'");
+            throw new IllegalArgumentException("--" + key + " needs " + what + ", got '" + value + "'");
         }
     }
 }

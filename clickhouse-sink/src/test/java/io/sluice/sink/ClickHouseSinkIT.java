@@ -59,6 +59,24 @@ class ClickHouseSinkIT {
                 .setMetrics(metrics).build();
     }
 
+    /** Minutes from three days back: inside every retention, which each sink start applies. */
+    private static final long MINUTES_FROM = (System.currentTimeMillis() - 3L * 86_400_000) / 60_000 * 60_000;
+
+    /** The minute window {@code window} of a device, as the processors emit it: {@code readings} readings of value 1. */
+    private static TelemetryRollup minute(String device, long window, int readings) {
+        long start = MINUTES_FROM + window * 60_000;
+        return TelemetryRollup.newBuilder().setDeviceId(device).setMetric("t").setWindowStartMs(start).setWindowMs(60_000)
+                .setCount(readings).setSum(readings).setSumSquares(readings).setMin(1).setMax(1).setFirst(1).setFirstTsMs(start)
+                .setLast(1).setLastTsMs(start + 59_000).setMaxReceivedAtMs(start + 59_005).build();
+    }
+
+    /** Every window of the devices matching {@code like} once in FINAL, each with exactly {@code readings} readings. */
+    private static void assertWindowsExact(String like, long windows, int readings) throws Exception {
+        assertArrayEquals(new String[] {String.valueOf(windows), String.valueOf(readings), String.valueOf(readings)},
+                queries.rows("SELECT count(), min(count), max(count) FROM sluice.telemetry_1m FINAL WHERE device_id LIKE '" + like + "'")
+                        .get(0), "one row per window, each exact");
+    }
+
     private static SinkConfig sinkConfig() {
         return new SinkConfig(Map.of(SinkConfig.KAFKA_BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers(),
                 SinkConfig.CLICKHOUSE_URL, servers.clickHouseUrl(), SinkConfig.OPS_HOST, "127.0.0.1", SinkConfig.OPS_PORT, 0,
@@ -153,6 +171,7 @@ class ClickHouseSinkIT {
 
     @Test
     void killedWithSigkillMidStreamThreeTimesTheSinkLeavesEveryRowOnceInFinalQueries() throws Exception {
+        ClickHouseMigrator.migrate(endpoint);
         int devices = 50;
         int events = 40_000;
         KafkaTopicsBootstrap.ensure(servers.kafkaBootstrapServers(),
@@ -252,6 +271,8 @@ class ClickHouseSinkIT {
                 String device = "outage-" + (i % 20);
                 producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), device, Topics.TELEMETRY_EVENT_SERDE.encode(
                         event(device, 1_763_800_000_000L + i, (long) i, Map.of("t", (double) i, "h", 1.0)))));
+                producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), device, Topics.TELEMETRY_ROLLUP_SERDE.encode(
+                        minute(device, i, 60))));
                 if (i == events / 2) {
                     producer.flush();
                     Await.until("the first half in ClickHouse", Duration.ofSeconds(30),
@@ -269,6 +290,9 @@ class ClickHouseSinkIT {
                     () -> queries.number("SELECT count() FROM sluice.telemetry FINAL WHERE device_id LIKE 'outage-%'"),
                     count -> count == 2L * events);
             assertEquals(events, queries.number("SELECT uniqExact(seq) FROM sluice.telemetry FINAL WHERE device_id LIKE 'outage-%'"));
+            Await.until("every minute window in FINAL", Duration.ofSeconds(60),
+                    () -> queries.number("SELECT count() FROM sluice.telemetry_1m FINAL WHERE device_id LIKE 'outage-%'") == events);
+            assertWindowsExact("outage-%", events, 60);
             assertEquals(2L * events, queries.number(
                     "SELECT count() FROM (SELECT device_id, metric, ts_ms, seq FROM sluice.telemetry FINAL"
                             + " WHERE device_id LIKE 'outage-%' GROUP BY device_id, metric, ts_ms, seq)"));

@@ -114,8 +114,6 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
         } else {
             // A silence the schedule did not see (a replay runs faster than it looks) is caught when the device speaks again.
             raiseIfSilent(deviceId, device, event.getReceivedAtMs());
-        }
-        if (device.intervals > 0 || device.lastTsMs > 0) {
             updateInterval(device, event);
         }
         device.lastTsMs = Math.max(device.lastTsMs, event.getTsMs());

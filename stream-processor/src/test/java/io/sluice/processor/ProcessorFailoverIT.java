@@ -85,7 +85,9 @@ class ProcessorFailoverIT {
             producer.flush();
 
             int windows = DEVICES * 2 * (SECONDS / 60);
-            List<TelemetryRollup> minutes = Await.until("every minute window", Duration.ofSeconds(120),
+            // A generous deadline: once in six runs a partition taken over after the kill (TaskCorruptedException, state
+            // restored from its changelog) had not emitted its last windows 120 s later. Exactness is still asserted below.
+            List<TelemetryRollup> minutes = Await.until("every minute window", Duration.ofSeconds(300),
                     () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_1M.name(), Topics.TELEMETRY_ROLLUP_SERDE::decode)
                             .stream().filter(rollup -> rollup.getWindowStartMs() < base + SECONDS * 1000L).toList(),
                     found -> found.size() >= windows);

@@ -33,7 +33,7 @@ public final class SinkConfig extends AbstractConfig {
     public static final String BATCH_MAX_BYTES = "batch.max.bytes";
     public static final String BATCH_MAX_AGE_MS = "batch.max.age.ms";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    public static final String KAFKA_SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
+    public static final String KAFKA_SESSION_TIMEOUT_MS = CommonSettings.KAFKA_SESSION_TIMEOUT_MS;
     public static final String RETENTION_DAYS_TELEMETRY = "retention.days.telemetry";
     public static final String RETENTION_DAYS_REJECTED = "retention.days.rejected";
     public static final String RETENTION_DAYS_DEVICE_SESSIONS = "retention.days.device_sessions";
@@ -45,7 +45,7 @@ public final class SinkConfig extends AbstractConfig {
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
     public static final String OPS_PORT = CommonSettings.OPS_PORT;
 
-    public static final ConfigDef DEFINITION = CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
+    public static final ConfigDef DEFINITION = CommonSettings.withGroupMembership(CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
                     Topics.DEFAULT_PARTITIONS), 8082)
             .define(INSTANCE_ID, Type.STRING, "sink-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "This sink's name, in logs and metrics.")
@@ -67,9 +67,6 @@ public final class SinkConfig extends AbstractConfig {
                     "First wait before retrying a failed insert; doubles at each failure, with jitter.")
             .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
                     "Longest wait between two retries of a failed insert.")
-            .define(KAFKA_SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.between(6_000, 300_000), Importance.LOW,
-                    "How long a sink that died (killed, machine lost) keeps its partitions before the others take them"
-                            + " over; Kafka's own default, 45 s, is a long stall for a pipeline.")
             .define(RETENTION_DAYS_TELEMETRY, Type.INT, 30, Range.atLeast(0), Importance.MEDIUM,
                     "Days of sluice.telemetry kept (today included); older day partitions are dropped. 0 keeps everything.")
             .define(RETENTION_DAYS_REJECTED, Type.INT, 30, Range.atLeast(0), Importance.LOW,
@@ -83,7 +80,7 @@ public final class SinkConfig extends AbstractConfig {
             .define(RETENTION_DAYS_ANOMALIES, Type.INT, 365, Range.atLeast(0), Importance.LOW,
                     "Days of sluice.anomalies kept; 0 keeps everything.")
             .define(RETENTION_CHECK_INTERVAL_MS, Type.LONG, 3_600_000L, Range.between(1000, 86_400_000), Importance.LOW,
-                    "How often retention looks for partitions to drop (also once at start-up).");
+                    "How often retention looks for partitions to drop (also once at start-up)."));
 
     public SinkConfig(Map<String, ?> values) {
         super(DEFINITION, values);

@@ -13,6 +13,7 @@ public final class CommonSettings {
     public static final String KAFKA_TOPIC_REPLICATION = "kafka.topic.replication.factor";
     public static final String OPS_HOST = "ops.host";
     public static final String OPS_PORT = "ops.port";
+    public static final String KAFKA_SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
 
     private CommonSettings() {
     }
@@ -34,5 +35,13 @@ public final class CommonSettings {
                 .define(OPS_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the health and metrics HTTP endpoint.")
                 .define(OPS_PORT, Type.INT, defaultPort, Range.between(0, 65535), Importance.MEDIUM,
                         "Port of the health (/health/live, /health/ready) and metrics (/metrics) HTTP endpoint; 0 picks a free one.");
+    }
+
+    /** Adds how long a member of a consumer group (a processor replica, a sink) that died keeps its partitions. */
+    public static ConfigDef withGroupMembership(ConfigDef definition) {
+        return definition
+                .define(KAFKA_SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.between(6_000, 300_000), Importance.LOW,
+                        "How long a member that died (killed, machine lost) keeps its partitions before the others take them"
+                                + " over; Kafka's own default, 45 s, is a long stall for a pipeline.");
     }
 }

@@ -39,7 +39,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String RULES_FILE = "rules.file";
     public static final String SILENCE_WALL_CLOCK = "silence.wall.clock";
     public static final String STANDBY_REPLICAS = "standby.replicas";
-    public static final String KAFKA_SESSION_TIMEOUT_MS = "kafka.session.timeout.ms";
+    public static final String KAFKA_SESSION_TIMEOUT_MS = CommonSettings.KAFKA_SESSION_TIMEOUT_MS;
     public static final String CACHE_MAX_BYTES = "cache.max.bytes";
     public static final String REPLAY_FROM_MS = "replay.from.ms";
     public static final String REPLAY_TO_MS = "replay.to.ms";
@@ -47,7 +47,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String OPS_HOST = CommonSettings.OPS_HOST;
     public static final String OPS_PORT = CommonSettings.OPS_PORT;
 
-    public static final ConfigDef DEFINITION = CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
+    public static final ConfigDef DEFINITION = CommonSettings.withGroupMembership(CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
                     Topics.DEFAULT_PARTITIONS), 8081)
             .define(APPLICATION_ID, Type.STRING, "sluice-stream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: replicas sharing it split the partitions between them.")
@@ -77,9 +77,6 @@ public final class ProcessorConfig extends AbstractConfig {
                             + " so that the end of a replayed range does not read as every device falling silent.")
             .define(STANDBY_REPLICAS, Type.INT, 1, Range.between(0, 8), Importance.MEDIUM,
                     "Warm copies of each task's state kept on other replicas, so a failover resumes without rebuilding state.")
-            .define(KAFKA_SESSION_TIMEOUT_MS, Type.INT, 10_000, Range.between(6_000, 300_000), Importance.LOW,
-                    "How long a replica that died (killed, machine lost) keeps its partitions before the others take them"
-                            + " over; Kafka's own default, 45 s, is a long stall for a pipeline.")
             .define(CACHE_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.between(0, 4L * 1024 * 1024 * 1024), Importance.MEDIUM,
                     "Heap memory for the state stores' write-back cache, shared by all of this replica's tasks: a device's state"
                             + " is written to RocksDB and its changelog once per commit instead of once per reading.")
@@ -89,7 +86,7 @@ public final class ProcessorConfig extends AbstractConfig {
                     "Set by ./sluice replay: only input records before this time (epoch ms, Kafka timestamp) are processed.")
             .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, Range.between(8L * 1024 * 1024, 64L * 1024 * 1024 * 1024),
                     Importance.MEDIUM,
-                    "Off-heap memory all RocksDB state stores of this replica share (block cache and write buffers together).");
+                    "Off-heap memory all RocksDB state stores of this replica share (block cache and write buffers together)."));
 
     public ProcessorConfig(Map<String, ?> values) {
         super(DEFINITION, values);

@@ -185,6 +185,10 @@ class ClickHouseSinkIT {
                 String device = "kill-" + (i % devices);
                 producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), device.getBytes(),
                         Topics.TELEMETRY_EVENT_SERDE.encode(event(device, base + i, (long) i, Map.of("t", 1.0, "h", 2.0)))));
+                if (i < WINDOWS) {
+                    producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), device.getBytes(),
+                            Topics.TELEMETRY_ROLLUP_SERDE.encode(minute(device, i, 60)))).get();
+                }
             }
             producer.flush();
         }
@@ -211,16 +215,35 @@ class ClickHouseSinkIT {
         Process sink = startSinkProcess();
         try {
             Await.until("every row in FINAL after three SIGKILLs", Duration.ofSeconds(90), () -> stored.call() == expected);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < deadline && windowsStored() < WINDOWS) {
+                Thread.sleep(200);
+            }
+            if (windowsStored() < WINDOWS) {
+                System.out.println("minute windows missing from telemetry_1m: " + queries.rows("SELECT w FROM (SELECT arrayJoin(range(" + WINDOWS
+                        + ")) AS w) WHERE w NOT IN (SELECT intDiv(window_start_ms - " + MINUTES_FROM
+                        + ", 60000) FROM sluice.telemetry_1m WHERE device_id LIKE 'kill-%')").stream().map(r -> r[0]).toList());
+            }
+            System.out.println("minute windows in FINAL " + windowsStored() + ", before FINAL "
+                    + queries.number("SELECT count() FROM sluice.telemetry_1m WHERE device_id LIKE 'kill-%'"));
         } finally {
             sink.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         assertEquals(expected, stored.call());
+        assertWindowsExact("kill-%", WINDOWS, 60);
         assertEquals(List.of(String.valueOf(2L * events / devices)), queries.rows(
                 "SELECT DISTINCT c FROM (SELECT device_id, count() AS c FROM sluice.telemetry FINAL WHERE device_id LIKE 'kill-%'"
                         + " GROUP BY device_id)").stream().map(row -> row[0]).toList(), "every device exact");
         long raw = queries.number("SELECT count() FROM sluice.telemetry WHERE device_id LIKE 'kill-%'");
         System.out.printf("sink killed with SIGKILL 3 times mid-stream: %d rows expected, %d in FINAL, %d before FINAL"
                 + " (any batch inserted twice across a kill collapses there)%n", expected, expected, raw);
+    }
+
+    private static final int WINDOWS = 4_000;
+    private static int sinkStarts;
+
+    private static long windowsStored() throws Exception {
+        return queries.number("SELECT count() FROM sluice.telemetry_1m FINAL WHERE device_id LIKE 'kill-%'");
     }
 
     /** The sink as its own process (the test's class path), small batches, so that a SIGKILL lands mid-stream. */
@@ -234,7 +257,7 @@ class ClickHouseSinkIT {
                 "--set", "kafka.group.id=sigkill-test", "--set", "instance.id=sigkill-test",
                 "--set", "batch.max.rows=1000", "--set", "batch.max.age.ms=100", "--set", "kafka.session.timeout.ms=6000",
                 "--set", "ops.host=127.0.0.1", "--set", "ops.port=0")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectErrorStream(true).redirectOutput(new java.io.File("target/sigkill-sink-" + (++sinkStarts) + ".log")).start();
     }
 
     @Test

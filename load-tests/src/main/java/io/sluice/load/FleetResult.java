@@ -1,18 +1,25 @@
 package io.sluice.load;
 
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 
 import org.HdrHistogram.Histogram;
 
 /**
  * What a fleet run did: publishes sent and acknowledged, errors, the publish-to-ack latency
- * histogram (microseconds), every acknowledged sequence number per device, and the simulator's own
- * CPU time.
+ * histogram (microseconds), every acknowledged sequence number per device and the time of each
+ * reading sent, the simulator's own CPU time, a line per second, and connection refusals by reason.
  */
 public record FleetResult(FleetOptions options, long sent, long acked, long errors, double elapsedSeconds,
-                          Histogram latencyMicros, Map<String, BitSet> ackedSeqs, int readingsPerMessage,
-                          long simulatorCpuNanos) {
+                          Histogram latencyMicros, Map<String, BitSet> ackedSeqs, Map<String, long[]> readingTimes,
+                          int readingsPerMessage, long simulatorCpuNanos, List<Second> timeline, Map<String, Long> refusals,
+                          long peakConnections) {
+
+    /** One second of the run: the rate asked for, what was sent, acknowledged and failed in it, latency within it. */
+    public record Second(double t, double targetRate, long sent, long acked, long errors, long connections, double p50Ms,
+                         double p99Ms, double maxMs) {
+    }
 
     public long ackedReadings() {
         return acked * readingsPerMessage;

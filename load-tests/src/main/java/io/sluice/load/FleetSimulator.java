@@ -1,111 +1,208 @@
 package io.sluice.load;
 
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.MessageToMessageCodec;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.mqtt.MqttClient;
-import io.vertx.mqtt.MqttClientOptions;
+import io.netty.handler.codec.mqtt.MqttVersion;
 
 /**
- * A fleet of simulated devices, each its own MQTT connection and client id, publishing telemetry at a
- * paced total rate. Devices are split across a few event loops; each loop's driver owns its devices,
- * so nothing is shared between threads but counters. Every acknowledged sequence number is kept per
- * device, for the loss check against ClickHouse.
+ * A fleet of simulated devices, each its own MQTT 3.1.1 connection, client id and (optionally)
+ * credentials, over TCP or WebSocket, publishing at the rate its {@link RateProfile} gives. Built on
+ * Netty directly, so that the simulator costs little per message: each event loop owns its devices
+ * (their channels are registered on it), builds payloads into a reused buffer, pipelines publishes
+ * up to the in-flight limit and flushes once per device per tick; nothing is shared between threads
+ * but counters. Every acknowledged sequence number (and its reading time) is kept per device, for
+ * the loss check against ClickHouse. A device whose connection closes connects again, as real
+ * devices do; its unacknowledged publishes count as errors.
  */
 public final class FleetSimulator {
 
-    private static final int DRIVERS = 2;
+    private static final int LOOPS = 2;
     private static final long TICK_MS = 5;
+    private static final long RECONNECT_DELAY_MS = 250;
+    private static final long REFUSED_RETRY_MS = 5_000;
+    private static final int CONNECTS_AT_ONCE = 100;
+    private static final int KEEP_ALIVE_SECONDS = 60;
     private static final long LATENCY_MAX_MICROS = TimeUnit.SECONDS.toMicros(120);
 
     private final FleetOptions options;
+    private final List<LiveInjection.Planned> injections;
+    private final Consumer<AckSample> ackTap;
     private final Recorder latency = new Recorder(LATENCY_MAX_MICROS, 3);
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong connected = new AtomicLong();
+    private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
+    private volatile long startNanos;
 
-    private FleetSimulator(FleetOptions options) {
+    private FleetSimulator(FleetOptions options, List<LiveInjection.Planned> injections, Consumer<AckSample> ackTap) {
         this.options = options;
+        this.injections = injections;
+        this.ackTap = ackTap;
     }
 
     /** What the fleet has done so far, for a live progress line. */
-    public record Progress(double elapsedSeconds, long sent, long acked, long errors, long connections, Histogram interval) {
+    public record Progress(double elapsedSeconds, double targetRate, long sent, long acked, long errors, long connections,
+                           Histogram interval) {
+    }
+
+    /** An acknowledged publish, offered now and then for end-to-end sampling: when it was published (wall clock). */
+    public record AckSample(String deviceId, long seq, long tsMs, long publishedAtMs) {
     }
 
     /** Runs the fleet for its duration, calling {@code progress} about once a second, and returns what it did. */
     public static FleetResult run(FleetOptions options, Consumer<Progress> progress) throws Exception {
-        return new FleetSimulator(options).run(progress);
+        return run(options, List.of(), progress, sample -> { });
+    }
+
+    /**
+     * Runs the fleet with anomalies injected as {@code injections} plan, offering every 256th
+     * acknowledgement to {@code ackTap} (on an event loop: it must return at once).
+     */
+    public static FleetResult run(FleetOptions options, List<LiveInjection.Planned> injections, Consumer<Progress> progress,
+                                  Consumer<AckSample> ackTap) throws Exception {
+        return new FleetSimulator(options, injections, ackTap).run(progress);
     }
 
     private FleetResult run(Consumer<Progress> progress) throws Exception {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(DRIVERS));
-        long cpuBefore = processCpuNanos();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(LOOPS, NioIoHandler.newFactory());
+        Map<String, LiveInjection.Planned> injected = new HashMap<>();
+        injections.forEach(planned -> injected.put(planned.deviceId, planned));
         try {
             List<Driver> drivers = new ArrayList<>();
-            for (int k = 0; k < DRIVERS; k++) {
-                List<Integer> mine = new ArrayList<>();
-                for (int i = k; i < options.devices(); i += DRIVERS) {
-                    mine.add(i);
+            List<EventLoop> loops = new ArrayList<>();
+            group.forEach(executor -> loops.add((EventLoop) executor));
+            for (int k = 0; k < loops.size(); k++) {
+                List<Device> mine = new ArrayList<>();
+                for (int i = k; i < options.devices(); i += loops.size()) {
+                    Device device = new Device(options.deviceId(i), i, options.inFlightPerDevice());
+                    device.signal.injection = injected.get(device.id);
+                    mine.add(device);
                 }
                 if (!mine.isEmpty()) {
-                    drivers.add(new Driver(vertx, vertx.getOrCreateContext(), mine, (double) options.messagesPerSecond()
-                            * mine.size() / options.devices()));
+                    drivers.add(new Driver(loops.get(k), mine, (double) mine.size() / options.devices()));
                 }
             }
+            List<CompletableFuture<Void>> connecting = new ArrayList<>();
             for (Driver driver : drivers) {
-                driver.connectAll().get(120, TimeUnit.SECONDS);
+                connecting.add(driver.connectAll());
             }
-            long start = System.nanoTime();
+            CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new))
+                    .get(60 + options.devices() / 50, TimeUnit.SECONDS);
+            // The simulator's cost per message is taken while it publishes: start-up and connecting are not messages.
+            long cpuBefore = processCpuNanos();
+            startNanos = System.nanoTime();
             Histogram total = new Histogram(LATENCY_MAX_MICROS, 3);
             List<CompletableFuture<Void>> finished = new ArrayList<>();
             for (Driver driver : drivers) {
-                finished.add(driver.publishFor(start));
+                finished.add(driver.publishFor());
             }
             CompletableFuture<Void> all = CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new));
-            long deadline = start + TimeUnit.SECONDS.toNanos(options.seconds() + 30L);
+            long deadline = startNanos + TimeUnit.SECONDS.toNanos(options.seconds() + 30L);
+            List<FleetResult.Second> timeline = new ArrayList<>();
+            long lastSent = 0;
+            long lastAcked = 0;
+            long lastErrors = 0;
             while (!all.isDone() && System.nanoTime() < deadline) {
                 try {
                     all.get(1, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException stillRunning) {
+                } catch (TimeoutException stillRunning) {
                     // a second has passed: report progress below
                 }
                 Histogram interval = latency.getIntervalHistogram();
                 total.add(interval);
-                progress.accept(new Progress((System.nanoTime() - start) / 1e9, sent.get(), acked.get(), errors.get(),
-                        connected.get(), interval));
+                double elapsed = seconds(System.nanoTime());
+                double target = elapsed <= options.seconds() ? options.profile().rateAt(elapsed) : 0;
+                long sentNow = sent.get();
+                long ackedNow = acked.get();
+                long errorsNow = errors.get();
+                timeline.add(new FleetResult.Second(elapsed, target, sentNow - lastSent, ackedNow - lastAcked, errorsNow - lastErrors,
+                        connected.get(), percentileMillis(interval, 50), percentileMillis(interval, 99),
+                        percentileMillis(interval, 100)));
+                lastSent = sentNow;
+                lastAcked = ackedNow;
+                lastErrors = errorsNow;
+                progress.accept(new Progress(elapsed, target, sentNow, ackedNow, errorsNow, connected.get(), interval));
             }
-            double elapsed = (System.nanoTime() - start) / 1e9;
+            double elapsed = seconds(System.nanoTime());
+            long cpu = processCpuNanos() - cpuBefore;
             total.add(latency.getIntervalHistogram());
             Map<String, BitSet> ackedSeqs = new HashMap<>();
+            Map<String, long[]> readingTimes = new HashMap<>();
             for (Driver driver : drivers) {
-                ackedSeqs.putAll(driver.ackedSeqs());
+                driver.collect(ackedSeqs, readingTimes);
+            }
+            for (Driver driver : drivers) {
                 driver.disconnectAll().get(30, TimeUnit.SECONDS);
             }
-            long cpu = processCpuNanos() - cpuBefore;
-            return new FleetResult(options, sent.get(), acked.get(), errors.get(), elapsed, total, ackedSeqs,
-                    DeviceSignal.METRICS.length, cpu);
+            Map<String, Long> refused = new HashMap<>();
+            refusals.forEach((reason, count) -> refused.put(reason, count.get()));
+            return new FleetResult(options, sent.get(), acked.get(), errors.get(), elapsed, total, ackedSeqs, readingTimes,
+                    DeviceSignal.METRICS.length, cpu, timeline, refused, connectedPeak);
         } finally {
-            vertx.close().await(30, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
         }
+    }
+
+    private volatile long connectedPeak;
+
+    private double seconds(long nanos) {
+        return (nanos - startNanos) / 1e9;
+    }
+
+    private static double percentileMillis(Histogram histogram, double percentile) {
+        return histogram.getTotalCount() == 0 ? 0 : histogram.getValueAtPercentile(percentile) / 1000.0;
     }
 
     private static long processCpuNanos() {
@@ -113,215 +210,440 @@ public final class FleetSimulator {
     }
 
     /** One device: its connection and what it has in flight. Touched only on its driver's event loop. */
-    private static final long RECONNECT_DELAY_MS = 250;
-
     private static final class Device {
         final String id;
         final String topic;
         final DeviceSignal signal;
         final BitSet acked = new BitSet();
-        final Map<Integer, long[]> pending = new HashMap<>();
-        final Set<Integer> earlyAcks = new HashSet<>();
-        MqttClient client;
-        /** Counts the device's connections: answers for an earlier one are stale (its packet ids are reused). */
-        int generation;
+        /** Publishes awaiting their acknowledgement, oldest first (a ring): packet id, sequence number, start time. */
+        final int[] pendingIds;
+        final long[] pendingSeqs;
+        final long[] pendingStarts;
+        int pendingHead;
         int inFlight;
+        long[] readingTimes = new long[64];
+        Channel channel;
+        boolean connected;
+        boolean refused;
+        boolean dirty;
+        int nextPacketId = 1;
         long nextSeq;
+        long lastTsMs;
+        long lastWriteNanos;
 
-        Device(String id, int index) {
+        Device(String id, int index, int inFlightLimit) {
             this.id = id;
             this.topic = "devices/" + id + "/telemetry";
             this.signal = new DeviceSignal(index);
+            this.pendingIds = new int[inFlightLimit];
+            this.pendingSeqs = new long[inFlightLimit];
+            this.pendingStarts = new long[inFlightLimit];
+        }
+
+        void remember(long seq, long tsMs) {
+            if (seq >= readingTimes.length) {
+                readingTimes = java.util.Arrays.copyOf(readingTimes, (int) Math.max(seq + 1, readingTimes.length * 2L));
+            }
+            readingTimes[(int) seq] = tsMs;
         }
     }
 
-    /** Drives a share of the devices on one event loop. */
+    /** Drives a share of the devices on one event loop: connects them, paces their publishes, counts their answers. */
     private final class Driver {
-        private final Vertx vertx;
-        private final Context context;
-        private final List<Device> devices = new ArrayList<>();
-        private final double ratePerSecond;
+        private final EventLoop loop;
+        private final List<Device> devices;
+        private final double share;
         private final MqttQoS qos;
+        private final Bootstrap bootstrap;
+        private final StringBuilder payload = new StringBuilder(256);
+        private final List<Device> dirty = new ArrayList<>();
+        private int keepAliveNext;
         private long sentHere;
         private int next;
-        private volatile boolean stopping;
+        private boolean stopping;
 
-        Driver(Vertx vertx, Context context, List<Integer> indices, double ratePerSecond) {
-            this.vertx = vertx;
-            this.context = context;
-            this.ratePerSecond = ratePerSecond;
+        Driver(EventLoop loop, List<Device> devices, double share) {
+            this.loop = loop;
+            this.devices = devices;
+            this.share = share;
             this.qos = MqttQoS.valueOf(options.qos());
-            for (int index : indices) {
-                devices.add(new Device(options.deviceId(index), index));
-            }
+            this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
         }
 
         CompletableFuture<Void> connectAll() {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            context.runOnContext(ignored -> connectFrom(0, done));
+            loop.execute(() -> connectFrom(0, done));
             return done;
         }
 
-        /** Connects in windows of 100 so that a large fleet does not flood the balancer's accept queue. */
+        /** Connects in windows, so that a large fleet does not flood the balancer's accept queue. */
         private void connectFrom(int first, CompletableFuture<Void> done) {
             if (first >= devices.size()) {
                 done.complete(null);
                 return;
             }
-            int last = Math.min(devices.size(), first + 100);
-            List<io.vertx.core.Future<?>> connects = new ArrayList<>();
+            int last = Math.min(devices.size(), first + CONNECTS_AT_ONCE);
+            List<CompletableFuture<Void>> answers = new ArrayList<>();
             for (Device device : devices.subList(first, last)) {
-                connects.add(connect(device));
+                answers.add(connect(device));
             }
-            io.vertx.core.Future.join(connects).onComplete(ignored -> connectFrom(last, done));
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                    .whenComplete((ignored, error) -> loop.execute(() -> connectFrom(last, done)));
         }
 
-        private io.vertx.core.Future<?> connect(Device device) {
-            device.client = MqttClient.create(vertx, new MqttClientOptions()
-                    .setClientId(device.id)
-                    .setCleanSession(true)
-                    .setKeepAliveInterval(60)
-                    .setMaxInflightQueue(options.inFlightPerDevice())
-                    .setAutoKeepAlive(true));
-            int generation = ++device.generation;
-            device.pending.clear();
-            device.earlyAcks.clear();
-            device.client.publishCompletionHandler(id -> {
-                if (device.generation == generation) {
-                    acknowledged(device, id);
+        /** Opens the device's connection; completes when the CONNACK came (accepted or not) or the attempt failed. */
+        private CompletableFuture<Void> connect(Device device) {
+            CompletableFuture<Void> answered = new CompletableFuture<>();
+            DeviceHandler handler = new DeviceHandler(this, device, answered);
+            ChannelInitializer<SocketChannel> initializer = new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(SocketChannel channel) {
+                    ChannelPipeline pipeline = channel.pipeline();
+                    if (options.transport() == FleetOptions.Transport.WEBSOCKET) {
+                        URI uri = URI.create("ws://" + options.host() + ":" + options.port() + "/mqtt");
+                        pipeline.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                                new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(uri,
+                                        WebSocketVersion.V13, "mqtt", false, new DefaultHttpHeaders()), true),
+                                new WebSocketFrames());
+                    }
+                    pipeline.addLast(new MqttDecoder(), MqttEncoder.INSTANCE, handler);
+                }
+            };
+            bootstrap.clone().handler(initializer).connect(options.host(), options.port()).addListener(future -> {
+                if (!future.isSuccess()) {
+                    failed(device, "CONNECT_FAILED");
+                    answered.complete(null);
+                    closed(device, RECONNECT_DELAY_MS);
                 }
             });
-            device.client.closeHandler(ignored -> {
-                connected.decrementAndGet();
-                errors.addAndGet(device.pending.size());
-                device.inFlight -= device.pending.size();
-                device.pending.clear();
-                device.earlyAcks.clear();
-                device.generation++;
-                reconnectLater(device);
-            });
-            return device.client.connect(options.port(), options.host())
-                    .onSuccess(ack -> connected.incrementAndGet())
-                    .onFailure(error -> {
-                        errors.incrementAndGet();
-                        reconnectLater(device);
-                    });
+            loop.schedule(() -> {
+                if (!answered.isDone()) {
+                    failed(device, "CONNACK_TIMEOUT");
+                    if (device.channel != null) {
+                        device.channel.close();
+                    }
+                    answered.complete(null);
+                }
+            }, 15, TimeUnit.SECONDS);
+            return answered;
         }
 
-        /**
-         * A device whose connection closed (a bridge restarting, draining, refusing) connects again
-         * through the balancer, as real devices do; its unacknowledged publishes were counted as errors.
-         */
-        private void reconnectLater(Device device) {
+        void sendConnect(Device device, Channel channel) {
+            device.channel = channel;
+            MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect().clientId(device.id)
+                    .protocolVersion(MqttVersion.MQTT_3_1_1).cleanSession(true).keepAlive(KEEP_ALIVE_SECONDS);
+            if (options.fleetSecret() != null) {
+                connect.hasUser(true).username(device.id).hasPassword(true)
+                        .password(FleetCredentials.password(options.fleetSecret(), device.id).getBytes(StandardCharsets.UTF_8));
+            }
+            channel.writeAndFlush(connect.build());
+            device.lastWriteNanos = System.nanoTime();
+        }
+
+        void connAck(Device device, MqttConnAckMessage ack, CompletableFuture<Void> answered) {
+            MqttConnectReturnCode code = ack.variableHeader().connectReturnCode();
+            if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+                device.connected = true;
+                long now = connected.incrementAndGet();
+                if (now > connectedPeak) {
+                    connectedPeak = now;
+                }
+            } else {
+                // refused (bad credentials, not authorized, too many connections): try again, but not at once
+                failed(device, code.name());
+                device.refused = true;
+                device.channel.close();
+            }
+            answered.complete(null);
+        }
+
+        private void failed(Device device, String reason) {
+            errors.incrementAndGet();
+            refusals.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+        }
+
+        void closed(Device device) {
+            closed(device, device.refused ? REFUSED_RETRY_MS : RECONNECT_DELAY_MS);
+            device.refused = false;
+        }
+
+        void closed(Device device, long delayMs) {
+            if (device.connected) {
+                device.connected = false;
+                connected.decrementAndGet();
+            }
+            errors.addAndGet(device.inFlight);
+            device.inFlight = 0;
+            device.channel = null;
             if (!stopping) {
-                vertx.setTimer(RECONNECT_DELAY_MS, timer -> {
-                    if (!stopping && (device.client == null || !device.client.isConnected())) {
+                loop.schedule(() -> {
+                    if (!stopping && device.channel == null) {
                         connect(device);
                     }
-                });
+                }, delayMs + (long) (Math.random() * delayMs), TimeUnit.MILLISECONDS);
             }
         }
 
-        CompletableFuture<Void> publishFor(long startNanos) {
+        CompletableFuture<Void> publishFor() {
             CompletableFuture<Void> done = new CompletableFuture<>();
             long endNanos = startNanos + TimeUnit.SECONDS.toNanos(options.seconds());
-            context.runOnContext(ignored -> vertx.setPeriodic(TICK_MS, timer -> {
-                long now = System.nanoTime();
-                if (now < endNanos) {
-                    long due = (long) (ratePerSecond * (now - startNanos) / 1e9) - sentHere;
-                    publishDue(due);
-                } else if (devices.stream().allMatch(d -> d.inFlight == 0 || !d.client.isConnected())
-                        || now > endNanos + TimeUnit.SECONDS.toNanos(20)) {
-                    vertx.cancelTimer(timer);
-                    done.complete(null);
-                }
-            }));
+            loop.execute(() -> tick(endNanos, done));
             return done;
         }
 
-        private void publishDue(long due) {
+        private void tick(long endNanos, CompletableFuture<Void> done) {
+            long now = System.nanoTime();
+            if (now < endNanos) {
+                double t = seconds(now);
+                long due = (long) (options.profile().due(t) * share) - sentHere;
+                publishDue(due, t);
+                keepAlive(now);
+            } else if (devices.stream().allMatch(d -> d.inFlight == 0 || !d.connected)
+                    || now > endNanos + TimeUnit.SECONDS.toNanos(20)) {
+                done.complete(null);
+                return;
+            }
+            loop.schedule(() -> tick(endNanos, done), TICK_MS, TimeUnit.MILLISECONDS);
+        }
+
+        private void publishDue(long due, double t) {
             int skipped = 0;
+            long nowMs = System.currentTimeMillis();
             while (due > 0 && skipped < devices.size()) {
                 Device device = devices.get(next);
                 next = (next + 1) % devices.size();
-                if (device.client == null || !device.client.isConnected() || device.inFlight >= options.inFlightPerDevice()) {
+                LiveInjection.Planned injection = device.signal.injection;
+                if (!device.connected || device.inFlight >= device.pendingIds.length || !device.channel.isWritable()
+                        || (injection != null && injection.silences(t, nowMs))) {
                     skipped++;
                     continue;
                 }
                 skipped = 0;
-                publish(device);
-                due--;
+                int burst = (int) Math.min(Math.min(due, options.pipeline()), device.pendingIds.length - device.inFlight);
+                for (int i = 0; i < burst; i++) {
+                    publish(device, t, nowMs);
+                }
+                due -= burst;
             }
+            for (Device device : dirty) {
+                device.dirty = false;
+                if (device.channel != null) {
+                    device.channel.flush();
+                }
+            }
+            dirty.clear();
         }
 
-        private void publish(Device device) {
+        private void publish(Device device, double t, long nowMs) {
             long seq = device.nextSeq++;
+            // A reading's time is unique per device (SenML has no sequence number to tell two apart).
+            long tsMs = Math.max(nowMs, device.lastTsMs + 1);
+            device.lastTsMs = tsMs;
+            device.remember(seq, tsMs);
+            if (device.signal.injection != null) {
+                device.signal.injection.before(seq, t, nowMs);
+            }
+            payload.setLength(0);
+            device.signal.payload(payload, options.format(), device.id, tsMs, seq);
+            ByteBuf body = device.channel.alloc().buffer(payload.length());
+            ByteBufUtil.writeAscii(body, payload);
+            int packetId = qos == MqttQoS.AT_MOST_ONCE ? 0 : nextPacketId(device);
+            MqttPublishMessage message = new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, qos, false, 0),
+                    new MqttPublishVariableHeader(device.topic, packetId), body);
             long startNanos = System.nanoTime();
-            String payload = device.signal.payload(System.currentTimeMillis(), seq);
-            device.inFlight++;
+            device.channel.write(message, device.channel.voidPromise());
+            if (!device.dirty) {
+                device.dirty = true;
+                dirty.add(device);
+            }
+            device.lastWriteNanos = startNanos;
             sentHere++;
             sent.incrementAndGet();
-            int generation = device.generation;
-            device.client.publish(device.topic, Buffer.buffer(payload), qos, false, false).onComplete(result -> {
-                if (result.failed() || device.generation != generation) {
-                    // failed, or its connection has closed since: no acknowledgement can come for it any more
-                    device.inFlight--;
-                    errors.incrementAndGet();
-                } else if (qos == MqttQoS.AT_MOST_ONCE) {
-                    device.inFlight--;
-                    device.acked.set((int) seq);
-                    acked.incrementAndGet();
-                } else if (device.earlyAcks.remove(result.result())) {
-                    complete(device, seq, startNanos);
-                } else {
-                    device.pending.put(result.result(), new long[] {seq, startNanos});
-                }
-            });
+            if (qos == MqttQoS.AT_MOST_ONCE) {
+                // nothing comes back: written is all a QoS 0 publisher ever knows
+                completed(device, seq, startNanos);
+                return;
+            }
+            int slot = (device.pendingHead + device.inFlight) % device.pendingIds.length;
+            device.pendingIds[slot] = packetId;
+            device.pendingSeqs[slot] = seq;
+            device.pendingStarts[slot] = startNanos;
+            device.inFlight++;
         }
 
-        private void acknowledged(Device device, int messageId) {
-            long[] pending = device.pending.remove(messageId);
-            if (pending == null) {
-                device.earlyAcks.add(messageId);
-            } else {
-                complete(device, pending[0], pending[1]);
+        private int nextPacketId(Device device) {
+            int id = device.nextPacketId;
+            device.nextPacketId = id == 65_535 ? 1 : id + 1;
+            return id;
+        }
+
+        /** PUBACK (QoS 1) or PUBCOMP (QoS 2) for {@code packetId}; the bridges answer in order, so it is nearly always the oldest. */
+        void acknowledged(Device device, int packetId) {
+            int capacity = device.pendingIds.length;
+            for (int i = 0; i < device.inFlight; i++) {
+                int slot = (device.pendingHead + i) % capacity;
+                if (device.pendingIds[slot] == packetId) {
+                    long seq = device.pendingSeqs[slot];
+                    long startNanos = device.pendingStarts[slot];
+                    // close the gap: move the older entries one place up, then drop the head
+                    for (int j = i; j > 0; j--) {
+                        int to = (device.pendingHead + j) % capacity;
+                        int from = (device.pendingHead + j - 1) % capacity;
+                        device.pendingIds[to] = device.pendingIds[from];
+                        device.pendingSeqs[to] = device.pendingSeqs[from];
+                        device.pendingStarts[to] = device.pendingStarts[from];
+                    }
+                    device.pendingHead = (device.pendingHead + 1) % capacity;
+                    device.inFlight--;
+                    completed(device, seq, startNanos);
+                    return;
+                }
             }
         }
 
-        private void complete(Device device, long seq, long startNanos) {
-            device.inFlight--;
+        private void completed(Device device, long seq, long startNanos) {
             device.acked.set((int) seq);
-            acked.incrementAndGet();
-            latency.recordValue(Math.min(LATENCY_MAX_MICROS, (System.nanoTime() - startNanos) / 1000));
+            long count = acked.incrementAndGet();
+            long micros = (System.nanoTime() - startNanos) / 1000;
+            if (qos != MqttQoS.AT_MOST_ONCE) {
+                latency.recordValue(Math.min(LATENCY_MAX_MICROS, micros));
+            }
+            if ((count & 255) == 0) {
+                long tsMs = device.readingTimes[(int) seq];
+                ackTap.accept(new AckSample(device.id, seq, tsMs, System.currentTimeMillis() - micros / 1000));
+            }
         }
 
-        /** A copy of every device's acknowledged sequence numbers, taken on the driver's event loop. */
-        Map<String, BitSet> ackedSeqs() throws Exception {
-            CompletableFuture<Map<String, BitSet>> result = new CompletableFuture<>();
-            context.runOnContext(ignored -> {
-                Map<String, BitSet> seqs = new HashMap<>();
-                for (Device device : devices) {
-                    seqs.put(device.id, (BitSet) device.acked.clone());
+        private void keepAlive(long now) {
+            long quiet = TimeUnit.SECONDS.toNanos(KEEP_ALIVE_SECONDS / 2);
+            for (int i = 0; i < Math.min(20, devices.size()); i++) {
+                keepAliveNext = (keepAliveNext + 1) % devices.size();
+                Device device = devices.get(keepAliveNext);
+                if (device.connected && now - device.lastWriteNanos > quiet) {
+                    device.channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false,
+                            MqttQoS.AT_MOST_ONCE, false, 0)));
+                    device.lastWriteNanos = now;
                 }
-                result.complete(seqs);
+            }
+        }
+
+        /** Every device's acknowledged sequence numbers and reading times, copied on the event loop. */
+        void collect(Map<String, BitSet> ackedSeqs, Map<String, long[]> readingTimes) throws Exception {
+            CompletableFuture<Void> copied = new CompletableFuture<>();
+            loop.execute(() -> {
+                synchronized (ackedSeqs) {
+                    for (Device device : devices) {
+                        ackedSeqs.put(device.id, (BitSet) device.acked.clone());
+                        readingTimes.put(device.id, java.util.Arrays.copyOf(device.readingTimes, (int) device.nextSeq));
+                    }
+                }
+                copied.complete(null);
             });
-            return result.get(10, TimeUnit.SECONDS);
+            copied.get(10, TimeUnit.SECONDS);
         }
 
         CompletableFuture<Void> disconnectAll() {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            stopping = true;
-            context.runOnContext(ignored -> {
-                List<io.vertx.core.Future<?>> closing = new ArrayList<>();
+            loop.execute(() -> {
+                stopping = true;
+                List<CompletableFuture<Void>> closing = new ArrayList<>();
                 for (Device device : devices) {
-                    if (device.client != null && device.client.isConnected()) {
-                        closing.add(device.client.disconnect());
+                    if (device.channel != null) {
+                        CompletableFuture<Void> closed = new CompletableFuture<>();
+                        Channel channel = device.channel;
+                        if (device.connected) {
+                            channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false,
+                                    MqttQoS.AT_MOST_ONCE, false, 0)));
+                        }
+                        channel.close().addListener(f -> closed.complete(null));
+                        closing.add(closed);
                     }
                 }
-                io.vertx.core.Future.join(closing).onComplete(finished -> done.complete(null));
+                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> done.complete(null));
             });
             return done;
         }
     }
 
+    /** The MQTT side of one device's connection. */
+    private final class DeviceHandler extends SimpleChannelInboundHandler<MqttMessage> {
+        private final Driver driver;
+        private final Device device;
+        private final CompletableFuture<Void> answered;
+
+        DeviceHandler(Driver driver, Device device, CompletableFuture<Void> answered) {
+            this.driver = driver;
+            this.device = device;
+            this.answered = answered;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (options.transport() == FleetOptions.Transport.TCP) {
+                driver.sendConnect(device, ctx.channel());
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                driver.sendConnect(device, ctx.channel());
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage message) {
+            if (message.decoderResult().isFailure()) {
+                driver.failed(device, "UNDECODABLE_PACKET");
+                ctx.close();
+                return;
+            }
+            switch (message.fixedHeader().messageType()) {
+                case CONNACK -> driver.connAck(device, (MqttConnAckMessage) message, answered);
+                case PUBACK -> driver.acknowledged(device, ((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+                case PUBREC -> {
+                    int id = ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
+                    ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE,
+                            false, 0), MqttMessageIdVariableHeader.from(id)));
+                }
+                case PUBCOMP -> driver.acknowledged(device, ((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+                default -> {
+                    // PINGRESP, and nothing else is expected by a device that subscribes to nothing
+                }
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!answered.isDone()) {
+                driver.failed(device, "CLOSED_BEFORE_CONNACK");
+                answered.complete(null);
+            }
+            if (device.channel == ctx.channel() || device.channel == null) {
+                driver.closed(device);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** MQTT over WebSocket: each MQTT packet's bytes travel in binary frames, both ways. */
+    private static final class WebSocketFrames extends MessageToMessageCodec<BinaryWebSocketFrame, ByteBuf> {
+        @Override
+        protected void encode(ChannelHandlerContext ctx, ByteBuf bytes, List<Object> out) {
+            out.add(new BinaryWebSocketFrame(bytes.retain()));
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, BinaryWebSocketFrame frame, List<Object> out) {
+            out.add(frame.content().retain());
+        }
+    }
 }

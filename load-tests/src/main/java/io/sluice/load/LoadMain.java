@@ -1,11 +1,14 @@
 package io.sluice.load;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+
+import io.sluice.bridge.auth.PasswordHash;
 
 import io.sluice.sink.ClickHouseEndpoint;
 import io.sluice.sink.ClickHouseQueries;
@@ -23,14 +26,29 @@ import io.sluice.sink.ClickHouseQueries;
 public final class LoadMain {
 
     private static final String USAGE = """
-            Usage: ./sluice load run|demo [options]
+            Usage: ./sluice load run|demo|publish [options]
+              run: a fleet through the stack, then every acknowledged reading checked against ClickHouse
+              publish: the fleet and its MQTT figures only (any MQTT broker; no ClickHouse)
               --mqtt HOST:PORT        MQTT endpoint, HAProxy in front of the bridges (default 127.0.0.1:1883)
+              --mqtt-ws HOST:PORT     MQTT over WebSocket endpoint, path /mqtt (default 127.0.0.1:8083)
+              --transport tcp|ws      MQTT over TCP or over WebSocket (default tcp)
               --clickhouse URL        ClickHouse HTTP interface (default http://127.0.0.1:8123)
-              --devices N             devices, each its own connection (default 100)
-              --rate N                total messages per second, 4 readings each (default 1000)
+              --devices N             devices, each its own connection and client id (default 100)
+              --rate N                messages per second of the whole fleet, 4 readings each (default 1000)
+              --profile P             steady (at --rate), steady:R, ramp:FROM:TO (over the run), or
+                                      burst:BASE:PEAK:AT:RISE:HOLD (seconds; e.g. burst:200:20000:10:3:20)
               --seconds N             how long to publish (default 60)
               --qos 0|1|2             MQTT QoS (default 1)
+              --format json|senml     payload: Sluice's JSON object or a SenML pack (default json)
               --in-flight N           most unacknowledged publishes per device (default 100)
+              --pipeline N            publishes a device sends back to back on its turn, then one flush (default 8)
+              --credentials FILE      the bridges' credentials file: each device gets its own password, added
+                                      for the run and removed after it (./sluice load passes it when auth is on)
+              --inject N              inject anomalies into N devices (spike, drift, stuck, silent); ground truth
+                                      in the report directory, matched against sluice.anomalies (default 0)
+              --report-dir DIR        where report.json, report.html and ground-truth.jsonl go, under <run id>/
+                                      (default .sluice/load)
+              --check-seconds N       how long to wait for ClickHouse to hold every acknowledged reading (default 60)
               --run-id ID             prefix of this run's device ids (default sim-<time>)
             Usage: ./sluice bench sink [options]   (java -jar load-tests-all.jar bench-sink ...)
               --clickhouse URL        ClickHouse HTTP interface (default http://127.0.0.1:8123)
@@ -62,42 +80,125 @@ public final class LoadMain {
             benchDetection(args);
             return;
         }
-        if (!command.equals("run") && !command.equals("demo")) {
-            fail("unknown command '" + command + "'; use run, demo, bench-sink or bench-detection (--help for the options)");
+        if (command.equals("bench-stack")) {
+            benchStack(args);
+            return;
         }
-        Map<String, String> values = options(args, Map.of("--mqtt", "127.0.0.1:1883", "--clickhouse", "http://127.0.0.1:8123",
-                "--devices", "100", "--rate", "1000", "--seconds", "60", "--qos", "1", "--in-flight", "100",
-                "--run-id", "sim-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        if (!command.equals("run") && !command.equals("demo") && !command.equals("publish")) {
+            fail("unknown command '" + command + "'; use run, demo, publish, bench-stack, bench-sink or bench-detection"
+                    + " (--help for the options)");
+        }
+        Map<String, String> values = options(args, fleetDefaults(Map.of()));
         FleetOptions options;
         ClickHouseQueries clickHouse;
+        Path credentials = values.get("--credentials").isEmpty() ? null : Path.of(values.get("--credentials"));
         try {
-            String[] mqtt = values.get("--mqtt").split(":");
-            if (mqtt.length != 2) {
-                throw new IllegalArgumentException("--mqtt must be HOST:PORT, got " + values.get("--mqtt"));
-            }
-            options = new FleetOptions(mqtt[0], integer(values, "--mqtt", mqtt[1]), integer(values, "--devices"),
-                    integer(values, "--rate"), integer(values, "--seconds"), integer(values, "--qos"),
-                    integer(values, "--in-flight"), values.get("--run-id"));
-            clickHouse = new ClickHouseQueries(new ClickHouseEndpoint(values.get("--clickhouse"), "default", ""));
+            options = fleet(values);
+            clickHouse = command.equals("publish") ? null : clickHouse(values);
         } catch (IllegalArgumentException e) {
             fail(e.getMessage());
             return;
         }
-        if (!clickHouse.ping()) {
-            fail("ClickHouse does not answer at " + values.get("--clickhouse") + "; is the stack up (./sluice up)?");
+        FleetRun.Outcome outcome = FleetRun.run(options, clickHouse, credentials, Path.of(values.get("--report-dir")),
+                Duration.ofSeconds(integer(values, "--check-seconds")), System.out, progress -> { });
+        if (outcome.result().acked() == 0) {
+            fail("no publish was acknowledged; is MQTT served at " + options.host() + ":" + options.port() + "?"
+                    + (outcome.result().refusals().isEmpty() ? "" : " Connections failed: " + outcome.result().refusals()));
         }
-        FleetReport report = new FleetReport(System.out);
-        report.starting(options);
-        FleetResult result = FleetSimulator.run(options, report::progress);
-        if (result.acked() == 0) {
-            fail("no publish was acknowledged; is MQTT served at " + values.get("--mqtt") + "?");
-        }
-        LossCheck check = LossCheck.against(clickHouse, result, Duration.ofSeconds(60));
-        report.summary(result, check);
         if (command.equals("demo")) {
-            report.clickHouseContents(clickHouse, options.runId());
+            new FleetReport(System.out).clickHouseContents(clickHouse, options.runId());
         }
-        System.exit(check.exact() ? 0 : 1);
+        System.exit(outcome.check() == null || outcome.check().exact() ? 0 : 1);
+    }
+
+    /** The fleet's options and their defaults, with {@code overrides} (a command's own defaults and options) on top. */
+    private static Map<String, String> fleetDefaults(Map<String, String> overrides) {
+        Map<String, String> defaults = new HashMap<>(Map.of("--mqtt", "127.0.0.1:1883", "--mqtt-ws", "127.0.0.1:8083",
+                "--clickhouse", "http://127.0.0.1:8123", "--devices", "100", "--rate", "1000", "--seconds", "60", "--qos", "1",
+                "--in-flight", "100", "--run-id", "sim-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        defaults.putAll(Map.of("--profile", "steady", "--transport", "tcp", "--format", "json", "--credentials", "",
+                "--inject", "0", "--report-dir", ".sluice/load", "--check-seconds", "60", "--pipeline", "8"));
+        defaults.putAll(overrides);
+        return defaults;
+    }
+
+    /** The fleet the options describe; a mistake is an IllegalArgumentException with a one-line message. */
+    private static FleetOptions fleet(Map<String, String> values) {
+        FleetOptions.Transport transport = switch (values.get("--transport")) {
+            case "tcp" -> FleetOptions.Transport.TCP;
+            case "ws", "websocket" -> FleetOptions.Transport.WEBSOCKET;
+            default -> throw new IllegalArgumentException("--transport must be tcp or ws, got " + values.get("--transport"));
+        };
+        FleetOptions.PayloadFormat format = switch (values.get("--format")) {
+            case "json" -> FleetOptions.PayloadFormat.JSON;
+            case "senml" -> FleetOptions.PayloadFormat.SENML;
+            default -> throw new IllegalArgumentException("--format must be json or senml, got " + values.get("--format"));
+        };
+        String address = transport == FleetOptions.Transport.TCP ? "--mqtt" : "--mqtt-ws";
+        String[] mqtt = values.get(address).split(":");
+        if (mqtt.length != 2) {
+            throw new IllegalArgumentException(address + " must be HOST:PORT, got " + values.get(address));
+        }
+        if (integer(values, "--check-seconds") < 1) {
+            throw new IllegalArgumentException("--check-seconds must be at least 1");
+        }
+        int seconds = integer(values, "--seconds");
+        RateProfile profile = RateProfile.parse(values.get("--profile"), integer(values, "--rate"), seconds);
+        return new FleetOptions(mqtt[0], integer(values, address, mqtt[1]), integer(values, "--devices"), profile, seconds,
+                integer(values, "--qos"), integer(values, "--in-flight"), values.get("--run-id"), transport, format,
+                values.get("--credentials").isEmpty() ? null : PasswordHash.newSecret(), integer(values, "--inject"),
+                integer(values, "--pipeline"));
+    }
+
+    private static ClickHouseQueries clickHouse(Map<String, String> values) {
+        ClickHouseQueries clickHouse = new ClickHouseQueries(new ClickHouseEndpoint(values.get("--clickhouse"), "default", ""));
+        if (!clickHouse.ping()) {
+            throw new IllegalArgumentException("ClickHouse does not answer at " + values.get("--clickhouse")
+                    + "; is the stack up (./sluice up)?");
+        }
+        return clickHouse;
+    }
+
+    private static void benchStack(String[] args) throws Exception {
+        Map<String, String> benchDefaults = new HashMap<>(Map.of("--devices", "500", "--rate", "25000", "--seconds", "30",
+                "--check-seconds", "300", "--kafka-bootstrap", "127.0.0.1:9092", "--kafka-classpath", ".sluice/kafka/classpath"));
+        benchDefaults.putAll(Map.of("--mosquitto", "/usr/sbin/mosquitto", "--bridge-metrics", "", "--processor-metrics", "",
+                "--kafka-records", "1000000", "--json", ".sluice/bench/stack.json"));
+        Map<String, String> values = options(args, fleetDefaults(benchDefaults));
+        FleetOptions fleet;
+        ClickHouseQueries clickHouse;
+        StackBenchmark.Setup setup;
+        int kafkaRecords;
+        try {
+            fleet = fleet(values);
+            clickHouse = clickHouse(values);
+            kafkaRecords = integer(values, "--kafka-records");
+            if (kafkaRecords < 1) {
+                throw new IllegalArgumentException("--kafka-records must be positive");
+            }
+            Path classpath = Path.of(values.get("--kafka-classpath"));
+            if (!java.nio.file.Files.isReadable(classpath)) {
+                throw new IllegalArgumentException("no Kafka class path at " + classpath + " (./sluice build writes it)");
+            }
+            if (!java.nio.file.Files.isExecutable(Path.of(values.get("--mosquitto")))) {
+                throw new IllegalArgumentException("no Mosquitto broker at " + values.get("--mosquitto")
+                        + " (apt-get install mosquitto; ./sluice bench installs it)");
+            }
+            setup = new StackBenchmark.Setup(values.get("--kafka-bootstrap"), classpath, values.get("--mosquitto"),
+                    list(values.get("--bridge-metrics")), list(values.get("--processor-metrics")),
+                    values.get("--credentials").isEmpty() ? null : Path.of(values.get("--credentials")),
+                    Path.of(values.get("--report-dir")), Path.of(values.get("--json")));
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
+        boolean exact = StackBenchmark.run(setup, fleet, kafkaRecords, clickHouse, Duration.ofSeconds(integer(values,
+                "--check-seconds")), System.out);
+        System.exit(exact ? 0 : 1);
+    }
+
+    private static java.util.List<String> list(String commaSeparated) {
+        return commaSeparated.isBlank() ? java.util.List.of() : java.util.List.of(commaSeparated.split(","));
     }
 
     private static void benchDetection(String[] args) throws java.io.IOException {

@@ -30,11 +30,14 @@ public record LossCheck(long acknowledged, long stored, long lost, long duplicat
                 && clickHouse.number("SELECT count() FROM sluice.telemetry FINAL WHERE " + run) < result.ackedReadings()) {
             Thread.sleep(200);
         }
+        // A JSON reading is known by its sequence number; a SenML one (no sequence number) by its time.
+        boolean bySeq = result.options().format() == FleetOptions.PayloadFormat.JSON;
         Map<String, Map<Long, Integer>> storedPerDevice = new HashMap<>();
         long stored = 0;
         long duplicated = 0;
-        List<String[]> rows = clickHouse.rows("SELECT device_id, seq, count(), uniqExact(metric) FROM sluice.telemetry FINAL"
-                + " WHERE " + run + " GROUP BY device_id, seq");
+        List<String[]> rows = clickHouse.rows("SELECT device_id, " + (bySeq ? "seq" : "ts_ms")
+                + ", count(), uniqExact(metric) FROM sluice.telemetry FINAL WHERE " + run + " GROUP BY device_id, "
+                + (bySeq ? "seq" : "ts_ms"));
         for (String[] row : rows) {
             int count = Integer.parseInt(row[2]);
             int distinct = Integer.parseInt(row[3]);
@@ -44,10 +47,12 @@ public record LossCheck(long acknowledged, long stored, long lost, long duplicat
         }
         long lost = 0;
         for (Map.Entry<String, BitSet> device : result.ackedSeqs().entrySet()) {
-            Map<Long, Integer> storedSeqs = storedPerDevice.getOrDefault(device.getKey(), Map.of());
+            Map<Long, Integer> storedKeys = storedPerDevice.getOrDefault(device.getKey(), Map.of());
+            long[] times = result.readingTimes().get(device.getKey());
             BitSet acked = device.getValue();
             for (int seq = acked.nextSetBit(0); seq >= 0; seq = acked.nextSetBit(seq + 1)) {
-                lost += result.readingsPerMessage() - Math.min(result.readingsPerMessage(), storedSeqs.getOrDefault((long) seq, 0));
+                long key = bySeq ? seq : times[seq];
+                lost += result.readingsPerMessage() - Math.min(result.readingsPerMessage(), storedKeys.getOrDefault(key, 0));
             }
         }
         long rawRows = clickHouse.number("SELECT count() FROM sluice.telemetry WHERE " + run);

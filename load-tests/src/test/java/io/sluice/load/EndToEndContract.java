@@ -242,6 +242,21 @@ abstract class EndToEndContract {
     }
 
     @Test
+    void aBurstingFleetOverWebSocketAtQos2InSenmlLosesAndDuplicatesNothing() throws Exception {
+        FleetOptions options = new FleetOptions("127.0.0.1", stack.haproxy().webSocketPort(), 20,
+                new RateProfile.Burst(50, 600, 1, 1, 1), 5, 2, 50, "e2e-senml", FleetOptions.Transport.WEBSOCKET,
+                FleetOptions.PayloadFormat.SENML, null, 0, 4);
+        FleetResult result = FleetSimulator.run(options, progress -> { });
+        assertEquals(0, result.errors(), "no publish failed: " + result.refusals());
+        assertEquals(result.sent(), result.acked(), "every QoS 2 publish completed (PUBREC, PUBREL, PUBCOMP)");
+        assertTrue(result.sent() > 50 * 5, "the burst raised the rate above its base: " + result.sent() + " sent");
+        LossCheck check = LossCheck.against(stack.clickHouse(), result, ARRIVAL);
+        assertEquals(result.ackedReadings(), check.stored(), "stored readings (SenML, known by their time)");
+        assertEquals(0, check.lost(), "lost readings");
+        assertEquals(0, check.duplicated(), "duplicated readings");
+    }
+
+    @Test
     void aRollingRestartOfBothBridgesUnderLoadLosesNoAcknowledgedReading() throws Exception {
         FleetOptions options = new FleetOptions("127.0.0.1", stack.mqttPort(), 20, 400, 15, 1, 50, "e2e-rolling");
         java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();

@@ -125,7 +125,8 @@ public final class CredentialsTool {
         return kept;
     }
 
-    private static void write(Path file, List<String> lines) throws IOException {
+    /** Replaces the file atomically with {@code lines} (owner-only permissions), so a bridge reloading it never reads half of it. */
+    public static void write(Path file, List<String> lines) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path temp = Files.createTempFile(parent, ".credentials", ".tmp");

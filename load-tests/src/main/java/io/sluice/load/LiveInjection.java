@@ -1,0 +1,134 @@
+package io.sluice.load;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Anomalies injected into a live fleet run ({@code --inject N}): N devices, evenly spread over the fleet,
+ * each get one, kinds in turn, starting at a random moment between a quarter and a half of the run.
+ * Each is written down as it happens (first and last affected reading), which gives the ground-truth
+ * file, and is matched afterwards against what the processors put in {@code sluice.anomalies}.
+ * The kinds are those the built-in rules catch within a minute's run: a humidity spike (z-score), a
+ * temperature drift far off its level (z-score), all sensors stuck (stuck), and a device going silent
+ * for the rest of the run (silence, only in runs of 60 s or more: the detector waits at least 30 s).
+ */
+final class LiveInjection {
+
+    enum Kind {
+        SPIKE("ZSCORE", "humidity", 3),
+        DRIFT("ZSCORE", "temperature", 20),
+        STUCK("STUCK", "*", 40),
+        SILENT("SILENCE", "*", Long.MAX_VALUE);
+
+        final String detector;
+        final String metric;
+        final long readings;
+
+        Kind(String detector, String metric, long readings) {
+            this.detector = detector;
+            this.metric = metric;
+            this.readings = readings;
+        }
+    }
+
+    /** One planned injection: armed by the device's first publish at or after {@link #atSeconds}. Touched on its device's event loop. */
+    static final class Planned {
+        final Kind kind;
+        final String deviceId;
+        final double atSeconds;
+        private volatile long firstSeq = -1;
+        private volatile long startMs;
+        private volatile long endMs;
+
+        Planned(Kind kind, String deviceId, double atSeconds) {
+            this.kind = kind;
+            this.deviceId = deviceId;
+            this.atSeconds = atSeconds;
+        }
+
+        /** Whether the device stays silent at {@code t} seconds into the run (recording when the silence began). */
+        boolean silences(double t, long nowMs) {
+            if (kind != Kind.SILENT || t < atSeconds) {
+                return false;
+            }
+            if (firstSeq < 0) {
+                firstSeq = 0;
+                startMs = nowMs;
+            }
+            endMs = nowMs;
+            return true;
+        }
+
+        /** Called before each publish: arms the injection at its time, and records the affected readings. */
+        void before(long seq, double t, long nowMs) {
+            if (kind == Kind.SILENT || t < atSeconds) {
+                return;
+            }
+            if (firstSeq < 0) {
+                firstSeq = seq;
+                startMs = nowMs;
+            }
+            if (bends(kind, seq)) {
+                endMs = nowMs;
+            }
+        }
+
+        boolean bends(Kind which, long seq) {
+            return kind == which && firstSeq >= 0 && seq >= firstSeq && seq - firstSeq < kind.readings;
+        }
+
+        long firstSeq() {
+            return firstSeq;
+        }
+
+        boolean happened() {
+            return firstSeq >= 0;
+        }
+
+        long startMs() {
+            return startMs;
+        }
+
+        long endMs() {
+            return endMs;
+        }
+
+        String toJson() {
+            return String.format(Locale.ROOT,
+                    "{\"kind\":\"%s\",\"detector\":\"%s\",\"deviceId\":\"%s\",\"metric\":\"%s\",\"startMs\":%d,\"endMs\":%d,\"happened\":%s}",
+                    kind, kind.detector, deviceId, kind.metric, startMs, endMs, happened());
+        }
+    }
+
+    private LiveInjection() {
+    }
+
+    /** The plan for a run; silent devices only when the run lasts a minute or more. */
+    static List<Planned> plan(FleetOptions options, long seed) {
+        List<Planned> planned = new ArrayList<>();
+        Random random = new Random(seed);
+        List<Kind> kinds = new ArrayList<>(List.of(Kind.SPIKE, Kind.DRIFT, Kind.STUCK));
+        if (options.seconds() >= 60) {
+            kinds.add(Kind.SILENT);
+        }
+        for (int k = 0; k < options.injections(); k++) {
+            int device = (int) ((long) k * options.devices() / options.injections());
+            double at = options.seconds() * (0.25 + 0.2 * random.nextDouble());
+            planned.add(new Planned(kinds.get(k % kinds.size()), options.deviceId(device), at));
+        }
+        return planned;
+    }
+
+    /** Writes the ground truth, one JSON object per line. */
+    static void writeGroundTruth(List<Planned> planned, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        List<String> lines = planned.stream().map(Planned::toJson).toList();
+        Files.write(file, lines, StandardCharsets.UTF_8);
+    }
+}

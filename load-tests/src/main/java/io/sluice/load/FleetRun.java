@@ -43,21 +43,30 @@ final class FleetRun {
         long startMs = System.currentTimeMillis();
         FleetResult result;
         Histogram endToEnd;
-        try (EndToEndSampler sampler = clickHouse == null ? null : new EndToEndSampler(clickHouse)) {
+        EndToEndSampler sampler = clickHouse == null ? null : new EndToEndSampler(clickHouse);
+        LossCheck check;
+        long endMs;
+        try {
             try {
                 result = FleetSimulator.run(options, plan, progress -> {
                     report.progress(progress);
                     alsoOnProgress.accept(progress);
                 }, sampler == null ? sample -> { } : sampler::offer);
+                endMs = System.currentTimeMillis();
             } finally {
                 if (credentials != null) {
                     FleetCredentials.withdraw(credentials, options.runId());
                 }
             }
-            endToEnd = sampler == null ? null : sampler.stop(15);
+            // The sampler goes on polling while the loss check waits for ClickHouse, so that samples still
+            // on their way when the fleet stopped are timed when they land, not left out (which would flatter).
+            check = clickHouse == null ? null : LossCheck.against(clickHouse, result, checkTimeout);
+            endToEnd = sampler == null ? null : sampler.stop(10);
+        } finally {
+            if (sampler != null) {
+                sampler.close();
+            }
         }
-        long endMs = System.currentTimeMillis();
-        LossCheck check = clickHouse == null ? null : LossCheck.against(clickHouse, result, checkTimeout);
         InjectionCheck injections = plan.isEmpty() || clickHouse == null ? null
                 : awaitInjections(clickHouse, options, plan, startMs, endMs);
         report.summary(result, check, endToEnd, injections);

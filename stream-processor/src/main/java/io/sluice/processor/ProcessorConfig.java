@@ -57,7 +57,10 @@ public final class ProcessorConfig extends AbstractConfig {
                     "Directory of the local state stores; one per replica.")
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
                     "Stream threads in this replica.")
-            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.between(10, 60_000), Importance.MEDIUM,
+            // Each commit is a transaction over every partition the replica writes: at 100 ms (Kafka Streams'
+            // exactly-once default) they cost the broker a third more CPU and the bridges' acks a p99 of 1.3 s at
+            // 2,500 msg/s on two cores, against 78 ms at 1 s (README, Benchmarks).
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 1000L, Range.between(10, 60_000), Importance.MEDIUM,
                     "How often results are committed (exactly-once transactions): the floor of end-to-end latency.")
             .define(DEDUPE_WINDOW_MS, Type.LONG, 15L * 60 * 1000, Range.between(1000, 7L * 24 * 60 * 60 * 1000), Importance.MEDIUM,
                     "How long a reading's natural key is remembered to drop its duplicates (retransmissions, replays);"

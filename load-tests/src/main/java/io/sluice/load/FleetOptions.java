@@ -58,9 +58,13 @@ public record FleetOptions(String host, int port, int devices, RateProfile profi
                 Transport.TCP, PayloadFormat.JSON, null, 0, 1);
     }
 
-    public FleetOptions with(Transport transport, PayloadFormat format, String fleetSecret) {
-        return new FleetOptions(host, port, devices, profile, seconds, qos, inFlightPerDevice, runId, transport, format,
-                fleetSecret, injections, pipeline);
+    /**
+     * The same fleet as another run (its run id with {@code suffix}) against another endpoint: how the
+     * benchmark plays one fleet against each system it compares.
+     */
+    public FleetOptions elsewhere(String suffix, String host, int port, Transport transport, String fleetSecret, int injections) {
+        return new FleetOptions(host, port, devices, profile, seconds, qos, inFlightPerDevice, runId + "-" + suffix, transport,
+                format, fleetSecret, injections, pipeline);
     }
 
     public String deviceId(int index) {

@@ -8,8 +8,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What a fleet run did: publishes sent and acknowledged, errors, the publish-to-ack latency
- * histogram (microseconds), every acknowledged sequence number per device and the time of each
- * reading sent, the simulator's own CPU time, a line per second, and connection refusals by reason.
+ * histogram (microseconds), every acknowledged sequence number per device and (SenML runs only) the
+ * time of each reading sent, the simulator's own CPU time, a line per second, and connection refusals by reason.
  */
 public record FleetResult(FleetOptions options, long sent, long acked, long errors, double elapsedSeconds,
                           Histogram latencyMicros, Map<String, BitSet> ackedSeqs, Map<String, long[]> readingTimes,

@@ -219,9 +219,11 @@ public final class FleetSimulator {
         final int[] pendingIds;
         final long[] pendingSeqs;
         final long[] pendingStarts;
+        final long[] pendingTimes;
         int pendingHead;
         int inFlight;
-        long[] readingTimes = new long[64];
+        /** The time of every reading sent, by sequence number: kept only for SenML, whose readings are known by their time. */
+        long[] readingTimes = new long[0];
         Channel channel;
         boolean connected;
         boolean refused;
@@ -238,11 +240,12 @@ public final class FleetSimulator {
             this.pendingIds = new int[inFlightLimit];
             this.pendingSeqs = new long[inFlightLimit];
             this.pendingStarts = new long[inFlightLimit];
+            this.pendingTimes = new long[inFlightLimit];
         }
 
         void remember(long seq, long tsMs) {
             if (seq >= readingTimes.length) {
-                readingTimes = java.util.Arrays.copyOf(readingTimes, (int) Math.max(seq + 1, readingTimes.length * 2L));
+                readingTimes = java.util.Arrays.copyOf(readingTimes, (int) Math.max(seq + 1, Math.max(64, readingTimes.length * 2L)));
             }
             readingTimes[(int) seq] = tsMs;
         }
@@ -441,7 +444,9 @@ public final class FleetSimulator {
             // A reading's time is unique per device (SenML has no sequence number to tell two apart).
             long tsMs = Math.max(nowMs, device.lastTsMs + 1);
             device.lastTsMs = tsMs;
-            device.remember(seq, tsMs);
+            if (options.format() == FleetOptions.PayloadFormat.SENML) {
+                device.remember(seq, tsMs);
+            }
             if (device.signal.injection != null) {
                 device.signal.injection.before(seq, t, nowMs);
             }
@@ -463,13 +468,14 @@ public final class FleetSimulator {
             sent.incrementAndGet();
             if (qos == MqttQoS.AT_MOST_ONCE) {
                 // nothing comes back: written is all a QoS 0 publisher ever knows
-                completed(device, seq, startNanos);
+                completed(device, seq, tsMs, startNanos);
                 return;
             }
             int slot = (device.pendingHead + device.inFlight) % device.pendingIds.length;
             device.pendingIds[slot] = packetId;
             device.pendingSeqs[slot] = seq;
             device.pendingStarts[slot] = startNanos;
+            device.pendingTimes[slot] = tsMs;
             device.inFlight++;
         }
 
@@ -487,6 +493,7 @@ public final class FleetSimulator {
                 if (device.pendingIds[slot] == packetId) {
                     long seq = device.pendingSeqs[slot];
                     long startNanos = device.pendingStarts[slot];
+                    long tsMs = device.pendingTimes[slot];
                     // close the gap: move the older entries one place up, then drop the head
                     for (int j = i; j > 0; j--) {
                         int to = (device.pendingHead + j) % capacity;
@@ -494,16 +501,17 @@ public final class FleetSimulator {
                         device.pendingIds[to] = device.pendingIds[from];
                         device.pendingSeqs[to] = device.pendingSeqs[from];
                         device.pendingStarts[to] = device.pendingStarts[from];
+                        device.pendingTimes[to] = device.pendingTimes[from];
                     }
                     device.pendingHead = (device.pendingHead + 1) % capacity;
                     device.inFlight--;
-                    completed(device, seq, startNanos);
+                    completed(device, seq, tsMs, startNanos);
                     return;
                 }
             }
         }
 
-        private void completed(Device device, long seq, long startNanos) {
+        private void completed(Device device, long seq, long tsMs, long startNanos) {
             device.acked.set((int) seq);
             long count = acked.incrementAndGet();
             long micros = (System.nanoTime() - startNanos) / 1000;
@@ -511,7 +519,6 @@ public final class FleetSimulator {
                 latency.recordValue(Math.min(LATENCY_MAX_MICROS, micros));
             }
             if ((count & 255) == 0) {
-                long tsMs = device.readingTimes[(int) seq];
                 ackTap.accept(new AckSample(device.id, seq, tsMs, System.currentTimeMillis() - micros / 1000));
             }
         }
@@ -536,7 +543,9 @@ public final class FleetSimulator {
                 synchronized (ackedSeqs) {
                     for (Device device : devices) {
                         ackedSeqs.put(device.id, (BitSet) device.acked.clone());
-                        readingTimes.put(device.id, java.util.Arrays.copyOf(device.readingTimes, (int) device.nextSeq));
+                        if (options.format() == FleetOptions.PayloadFormat.SENML) {
+                            readingTimes.put(device.id, java.util.Arrays.copyOf(device.readingTimes, (int) device.nextSeq));
+                        }
                     }
                 }
                 copied.complete(null);

@@ -86,10 +86,8 @@ final class StackBenchmark {
         out.printf(Locale.ROOT, "%n== 3/3 Sluice end to end through HAProxy%n");
         Map<String, Double> processedBefore = perInstance(setup.processorMetrics(), "sluice_processor_partition_readings_total");
         double[] connectionBalance = {Double.NaN};
-        FleetOptions sluiceFleet = new FleetOptions(fleet.host(), fleet.port(), fleet.devices(), fleet.profile(), fleet.seconds(),
-                fleet.qos(), fleet.inFlightPerDevice(), fleet.runId() + "-sluice", fleet.transport(), fleet.format(),
-                setup.credentials() == null ? null : io.sluice.bridge.auth.PasswordHash.newSecret(), fleet.injections(),
-                fleet.pipeline());
+        FleetOptions sluiceFleet = fleet.elsewhere("sluice", fleet.host(), fleet.port(), fleet.transport(), fleet.fleetSecret(),
+                fleet.injections());
         FleetRun.Outcome sluice = FleetRun.run(sluiceFleet, clickHouse, setup.credentials(), setup.reportDir(), checkTimeout, out,
                 progress -> {
                     if (Double.isNaN(connectionBalance[0]) && progress.elapsedSeconds() >= sluiceFleet.seconds() / 2.0) {
@@ -226,9 +224,7 @@ final class StackBenchmark {
                 }
                 Thread.sleep(50);
             }
-            FleetOptions options = new FleetOptions("127.0.0.1", port, fleet.devices(), fleet.profile(), fleet.seconds(), fleet.qos(),
-                    fleet.inFlightPerDevice(), fleet.runId() + "-mosquitto", FleetOptions.Transport.TCP, fleet.format(), null, 0,
-                    fleet.pipeline());
+            FleetOptions options = fleet.elsewhere("mosquitto", "127.0.0.1", port, FleetOptions.Transport.TCP, null, 0);
             FleetRun.Outcome outcome = FleetRun.run(options, null, null, setup.reportDir(), Duration.ofSeconds(1), out, p -> { });
             return outcome.result();
         } finally {
@@ -252,8 +248,7 @@ final class StackBenchmark {
             try {
                 String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
-                values.put(url, body.lines().filter(line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
-                        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
+                values.put(url, PrometheusText.sum(body, metric));
             } catch (IOException | InterruptedException | RuntimeException e) {
                 out.println("  (no metrics from " + url + ": " + e.getMessage() + ")");
             }

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +40,7 @@ import io.sluice.testing.Await;
 import io.sluice.testing.KafkaRecords;
 import io.sluice.testing.MosquittoPub;
 import io.sluice.testing.PipelineServers;
+import io.sluice.testing.Scrape;
 import io.sluice.testing.WebSocketMqttClient;
 
 /**
@@ -217,10 +215,7 @@ abstract class EndToEndContract {
     }
 
     private static double connectionsOf(MqttBridge bridge) throws Exception {
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + bridge.opsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(line -> line.startsWith("sluice_bridge_connections{"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        return PrometheusText.sum(Scrape.metrics(bridge.opsPort()), "sluice_bridge_connections");
     }
 
     @Test

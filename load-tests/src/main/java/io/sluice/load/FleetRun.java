@@ -20,8 +20,6 @@ import io.sluice.sink.ClickHouseQueries;
  */
 final class FleetRun {
 
-    /** How long the bridges may take to see a changed credentials file: their reload interval (2 s) and a margin. */
-    private static final long CREDENTIALS_RELOAD_MS = 3_000;
     private static final Duration ANOMALIES_ARRIVAL = Duration.ofSeconds(30);
 
     record Outcome(FleetResult result, LossCheck check, Histogram endToEndMillis, InjectionCheck injections, Path html) {
@@ -36,8 +34,8 @@ final class FleetRun {
         report.starting(options);
         if (credentials != null) {
             FleetCredentials.provision(credentials, options);
+            // The bridges reload the file within their reload interval; the simulator retries refusals until then.
             out.printf("Provisioned %d devices' credentials into %s (withdrawn after the run)%n", options.devices(), credentials);
-            Thread.sleep(CREDENTIALS_RELOAD_MS);
         }
         List<LiveInjection.Planned> plan = LiveInjection.plan(options, options.runId().hashCode());
         long startMs = System.currentTimeMillis();

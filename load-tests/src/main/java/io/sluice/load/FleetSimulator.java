@@ -63,7 +63,8 @@ import io.netty.handler.codec.mqtt.MqttVersion;
  * up to the in-flight limit and flushes once per device per tick; nothing is shared between threads
  * but counters. Every acknowledged sequence number (and its reading time) is kept per device, for
  * the loss check against ClickHouse. A device whose connection closes connects again, as real
- * devices do; its unacknowledged publishes count as errors.
+ * devices do; its unacknowledged publishes count as errors. A fleet with credentials just written to
+ * the bridges' file is given 10 s for them to be loaded: refusals meanwhile are retried, not counted.
  */
 public final class FleetSimulator {
 
@@ -71,6 +72,12 @@ public final class FleetSimulator {
     private static final long TICK_MS = 5;
     private static final long RECONNECT_DELAY_MS = 250;
     private static final long REFUSED_RETRY_MS = 5_000;
+    private static final long GRACE_RETRY_MS = 300;
+    /** How long refusals of a fleet with credentials count as "not reloaded yet" rather than as errors. */
+    private static final long CREDENTIALS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** Why a device's connection ended: not refused, refused while its credentials may still be loading, refused. */
+    private enum Refusal { NONE, IN_GRACE, REFUSED }
     private static final int CONNECTS_AT_ONCE = 100;
     private static final int KEEP_ALIVE_SECONDS = 60;
     private static final long LATENCY_MAX_MICROS = TimeUnit.SECONDS.toMicros(120);
@@ -134,6 +141,7 @@ public final class FleetSimulator {
                     drivers.add(new Driver(loops.get(k), mine, (double) mine.size() / options.devices()));
                 }
             }
+            refusalGraceUntil = options.fleetSecret() == null ? 0 : System.nanoTime() + CREDENTIALS_GRACE_NANOS;
             List<CompletableFuture<Void>> connecting = new ArrayList<>();
             for (Driver driver : drivers) {
                 connecting.add(driver.connectAll());
@@ -196,6 +204,7 @@ public final class FleetSimulator {
     }
 
     private volatile long connectedPeak;
+    private volatile long refusalGraceUntil;
 
     private double seconds(long nanos) {
         return (nanos - startNanos) / 1e9;
@@ -226,7 +235,10 @@ public final class FleetSimulator {
         long[] readingTimes = new long[0];
         Channel channel;
         boolean connected;
-        boolean refused;
+        Refusal refusal = Refusal.NONE;
+        /** What the connect phase waits on for this device, and which attempt is the current one. */
+        CompletableFuture<Void> answer;
+        int attempts;
         boolean dirty;
         int nextPacketId = 1;
         long nextSeq;
@@ -298,7 +310,11 @@ public final class FleetSimulator {
 
         /** Opens the device's connection; completes when the CONNACK came (accepted or not) or the attempt failed. */
         private CompletableFuture<Void> connect(Device device) {
-            CompletableFuture<Void> answered = new CompletableFuture<>();
+            // A retry after a refusal within the grace period answers the connect phase's wait for this device.
+            CompletableFuture<Void> answered = device.answer != null && !device.answer.isDone() ? device.answer
+                    : new CompletableFuture<>();
+            device.answer = answered;
+            int attempt = ++device.attempts;
             DeviceHandler handler = new DeviceHandler(this, device, answered);
             ChannelInitializer<SocketChannel> initializer = new ChannelInitializer<>() {
                 @Override
@@ -322,7 +338,7 @@ public final class FleetSimulator {
                 }
             });
             loop.schedule(() -> {
-                if (!answered.isDone()) {
+                if (!answered.isDone() && device.attempts == attempt) {
                     failed(device, "CONNACK_TIMEOUT");
                     if (device.channel != null) {
                         device.channel.close();
@@ -353,10 +369,15 @@ public final class FleetSimulator {
                 if (now > connectedPeak) {
                     connectedPeak = now;
                 }
+            } else if (System.nanoTime() < refusalGraceUntil) {
+                // Just provisioned: the bridges may not have reloaded the credentials file yet. Ask again soon.
+                device.refusal = Refusal.IN_GRACE;
+                device.channel.close();
+                return;
             } else {
                 // refused (bad credentials, not authorized, too many connections): try again, but not at once
                 failed(device, code.name());
-                device.refused = true;
+                device.refusal = Refusal.REFUSED;
                 device.channel.close();
             }
             answered.complete(null);
@@ -368,8 +389,12 @@ public final class FleetSimulator {
         }
 
         void closed(Device device) {
-            closed(device, device.refused ? REFUSED_RETRY_MS : RECONNECT_DELAY_MS);
-            device.refused = false;
+            closed(device, switch (device.refusal) {
+                case NONE -> RECONNECT_DELAY_MS;
+                case IN_GRACE -> GRACE_RETRY_MS;
+                case REFUSED -> REFUSED_RETRY_MS;
+            });
+            device.refusal = Refusal.NONE;
         }
 
         void closed(Device device, long delayMs) {
@@ -628,7 +653,7 @@ public final class FleetSimulator {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (!answered.isDone()) {
+            if (!answered.isDone() && device.refusal != Refusal.IN_GRACE) {
                 driver.failed(device, "CLOSED_BEFORE_CONNACK");
                 answered.complete(null);
             }

@@ -69,6 +69,7 @@ final class FleetReport {
         totals.put("peakConnections", result.peakConnections());
         totals.put("refusals", result.refusals());
         totals.put("simulatorCpuMicrosPerMessage", round(result.simulatorCpuMicrosPerMessage()));
+        totals.put("simulatorEventLoopCpuMicrosPerMessage", round(result.eventLoopCpuMicrosPerMessage()));
         figures.put("totals", totals);
         figures.put("publishToAckMs", percentiles(result.latencyMicros(), 1000.0));
         if (endToEndMillis != null) {
@@ -123,7 +124,8 @@ final class FleetReport {
                     endToEndMillis.getTotalCount(), endToEndMillis.getValueAtPercentile(50), endToEndMillis.getValueAtPercentile(99),
                     endToEndMillis.getMaxValue());
         }
-        out.printf(Locale.ROOT, "Simulator CPU: %.1f µs per message%n", result.simulatorCpuMicrosPerMessage());
+        out.printf(Locale.ROOT, "Simulator CPU: %.1f µs per message (the process), %.1f µs in its event loops%n",
+                result.simulatorCpuMicrosPerMessage(), result.eventLoopCpuMicrosPerMessage());
         if (check != null) {
             out.printf(Locale.ROOT,
                     "Readings: sent %,d  acknowledged %,d  stored %,d  lost %,d  duplicated %,d  (%s); rows before FINAL %,d%n",

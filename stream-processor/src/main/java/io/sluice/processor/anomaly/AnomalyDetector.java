@@ -68,7 +68,7 @@ public final class AnomalyDetector implements Processor<String, TelemetryEvent, 
     public AnomalyDetector(DetectionRules rules, Duration silenceCheck, long idleMs, boolean wallClockWhenIdle) {
         this.rules = rules;
         this.silenceCheck = silenceCheck;
-        this.clock = new PartitionClock(idleMs);
+        this.clock = new PartitionClock(idleMs, silenceCheck.toMillis());
         this.wallClockWhenIdle = wallClockWhenIdle;
     }
 

@@ -60,7 +60,7 @@ public final class WindowRollups implements Processor<String, TelemetryEvent, St
         this.check = check;
         this.windowsStore = windowsStore;
         this.clocksStore = clocksStore;
-        this.partitionClock = new PartitionClock(idleMs);
+        this.partitionClock = new PartitionClock(idleMs, check.toMillis());
     }
 
     public static org.apache.kafka.common.serialization.Serde<?> clockSerde() {

@@ -3,6 +3,8 @@ package io.sluice.sink;
 import java.net.URI;
 import java.util.Properties;
 
+import com.clickhouse.client.api.Client;
+
 /**
  * Where ClickHouse is and who to be there. {@link #toString()} leaves the password out, so that an
  * endpoint can be logged.
@@ -32,6 +34,13 @@ public record ClickHouseEndpoint(String url, String user, String password) {
         properties.setProperty("decompress", "false");
         properties.setProperty("client.use_http_compression", "false");
         return properties;
+    }
+
+    /** A clickhouse-java client (client-v2) for this endpoint, for RowBinary inserts. */
+    public Client client() {
+        return new Client.Builder().addEndpoint(url).setUsername(user).setPassword(password)
+                .compressServerResponse(false).compressClientRequest(false).useHttpCompression(false)
+                .build();
     }
 
     @Override

@@ -34,7 +34,7 @@ import io.sluice.schemas.kafka.Topics;
  * One running sink: migrates ClickHouse, then runs a {@link SinkLoop} per topic and table, each on
  * its own thread with its own consumer, so that a table in trouble holds back only its own topic:
  * <ul>
- *   <li>{@code sluice.telemetry} into {@code sluice.telemetry};</li>
+ *   <li>{@code sluice.telemetry.raw} into {@code sluice.telemetry}: raw readings cross Kafka once;</li>
  *   <li>{@code sluice.deadletter} into {@code sluice.rejected};</li>
  *   <li>{@code sluice.device.sessions} into {@code sluice.device_sessions};</li>
  *   <li>{@code sluice.telemetry.1m} and {@code .1h} into {@code sluice.telemetry_1m} and {@code _1h};</li>
@@ -45,6 +45,13 @@ import io.sluice.schemas.kafka.Topics;
 public final class ClickHouseSink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
+
+    /**
+     * One table the sink writes: the topic it reads, how a record becomes rows, the setting of its retention, and
+     * whether it is live (read as it comes, for the latency users see) rather than derived.
+     */
+    private record Table<T>(Topic<String, T> topic, TableWriter<T> writer, String retentionDays, boolean live) {
+    }
 
     /** A running loop and what it owns. */
     private record Running(SinkLoop<?> loop, Thread thread, TableWriter<?> writer) {
@@ -71,39 +78,30 @@ public final class ClickHouseSink implements AutoCloseable {
         LOG.info("ClickHouse at {} is up to date ({} migrations applied now)", clickHouse, applied);
         int partitions = config.getInt(SinkConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION);
-        KafkaTopicsBootstrap.ensure(config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS),
-                List.of(Topics.TELEMETRY, Topics.DEAD_LETTER, Topics.DEVICE_SESSIONS, Topics.TELEMETRY_1M, Topics.TELEMETRY_1H,
-                        Topics.ANOMALIES).stream().map(topic -> topic.newTopic(partitions, replication)).toList(), 30_000);
+        KafkaTopicsBootstrap.ensure(config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS), Topics.newTopics(partitions, replication), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.getString(SinkConfig.INSTANCE_ID));
-        JdbcTelemetryWriter telemetry = new JdbcTelemetryWriter(clickHouse);
-        JdbcRejectedWriter rejected = new JdbcRejectedWriter(clickHouse);
-        JdbcSessionWriter sessions = new JdbcSessionWriter(clickHouse);
-        JdbcRollupWriter minutes = new JdbcRollupWriter(clickHouse, "telemetry_1m");
-        JdbcRollupWriter hours = new JdbcRollupWriter(clickHouse, "telemetry_1h");
-        JdbcAnomalyWriter anomalies = new JdbcAnomalyWriter(clickHouse);
         KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS),
                 ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID) + "-dead-letters",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
+        List<Table<?>> tables = List.of(
+                new Table<>(Topics.TELEMETRY_RAW, new TelemetryWriter(clickHouse), SinkConfig.RETENTION_DAYS_TELEMETRY, true),
+                new Table<>(Topics.DEAD_LETTER, new JdbcRejectedWriter(clickHouse), SinkConfig.RETENTION_DAYS_REJECTED, false),
+                new Table<>(Topics.DEVICE_SESSIONS, new JdbcSessionWriter(clickHouse), SinkConfig.RETENTION_DAYS_DEVICE_SESSIONS, false),
+                new Table<>(Topics.TELEMETRY_1M, new JdbcRollupWriter(clickHouse, "telemetry_1m"), SinkConfig.RETENTION_DAYS_TELEMETRY_1M,
+                        false),
+                new Table<>(Topics.TELEMETRY_1H, new JdbcRollupWriter(clickHouse, "telemetry_1h"), SinkConfig.RETENTION_DAYS_TELEMETRY_1H,
+                        false),
+                new Table<>(Topics.ANOMALIES, new JdbcAnomalyWriter(clickHouse), SinkConfig.RETENTION_DAYS_ANOMALIES, false));
         List<Running> loops = new ArrayList<>();
-        loops.add(startLoop(Topics.TELEMETRY, telemetry, config, registry, deadLetterer(deadLetters, Topics.TELEMETRY, telemetry)));
-        // A dead letter sluice.rejected refuses cannot become another dead letter: it is logged and counted.
-        loops.add(startLoop(Topics.DEAD_LETTER, rejected, config, registry, (letter, reason, detail) -> { }));
-        loops.add(startLoop(Topics.DEVICE_SESSIONS, sessions, config, registry,
-                deadLetterer(deadLetters, Topics.DEVICE_SESSIONS, sessions)));
-        loops.add(startLoop(Topics.TELEMETRY_1M, minutes, config, registry, deadLetterer(deadLetters, Topics.TELEMETRY_1M, minutes)));
-        loops.add(startLoop(Topics.TELEMETRY_1H, hours, config, registry, deadLetterer(deadLetters, Topics.TELEMETRY_1H, hours)));
-        loops.add(startLoop(Topics.ANOMALIES, anomalies, config, registry, deadLetterer(deadLetters, Topics.ANOMALIES, anomalies)));
-        PartitionRetention retention = new PartitionRetention(new ClickHouseQueries(clickHouse), List.of(
-                new PartitionRetention.Rule(telemetry.table(), config.getInt(SinkConfig.RETENTION_DAYS_TELEMETRY)),
-                new PartitionRetention.Rule(rejected.table(), config.getInt(SinkConfig.RETENTION_DAYS_REJECTED)),
-                new PartitionRetention.Rule(sessions.table(), config.getInt(SinkConfig.RETENTION_DAYS_DEVICE_SESSIONS)),
-                new PartitionRetention.Rule(minutes.table(), config.getInt(SinkConfig.RETENTION_DAYS_TELEMETRY_1M)),
-                new PartitionRetention.Rule(hours.table(), config.getInt(SinkConfig.RETENTION_DAYS_TELEMETRY_1H)),
-                new PartitionRetention.Rule(anomalies.table(), config.getInt(SinkConfig.RETENTION_DAYS_ANOMALIES))),
-                registry);
+        List<PartitionRetention.Rule> retentionRules = new ArrayList<>();
+        for (Table<?> table : tables) {
+            loops.add(startLoop(table, config, registry, deadLetters));
+            retentionRules.add(new PartitionRetention.Rule(table.writer().table(), config.getInt(table.retentionDays())));
+        }
+        PartitionRetention retention = new PartitionRetention(new ClickHouseQueries(clickHouse), retentionRules, registry);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sink-retention");
             thread.setDaemon(true);
@@ -134,24 +132,32 @@ public final class ClickHouseSink implements AutoCloseable {
         };
     }
 
-    private static <T> Running startLoop(Topic<String, T> topic, TableWriter<T> writer, SinkConfig config,
-                                         PrometheusMeterRegistry registry, SinkLoop.Rejections<T> rejections) {
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config, writer.table()),
+    private static <T> Running startLoop(Table<T> table, SinkConfig config, PrometheusMeterRegistry registry,
+                                         KafkaProducer<byte[], byte[]> deadLetters) {
+        TableWriter<T> writer = table.writer();
+        // A dead letter sluice.rejected refuses cannot become another dead letter: it is logged and counted.
+        SinkLoop.Rejections<T> rejections = table.topic().equals(Topics.DEAD_LETTER) ? (letter, reason, detail) -> { }
+                : deadLetterer(deadLetters, table.topic(), writer);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(config, writer.table(), table.live()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         new KafkaClientMetrics(consumer).bindTo(registry);
-        SinkLoop<T> loop = new SinkLoop<>(topic, consumer, writer, new SinkMetrics(registry, writer.table()), config, rejections);
+        SinkLoop<T> loop = new SinkLoop<>(table.topic(), consumer, writer, new SinkMetrics(registry, writer.table()), config, rejections);
         Thread thread = new Thread(loop, "sink-" + writer.table());
         thread.setUncaughtExceptionHandler((t, error) -> {
             LOG.error("sink loop of {} failed; exiting so that a supervisor restarts the sink", writer.table(), error);
             Runtime.getRuntime().halt(1);
         });
         thread.start();
-        LOG.info("writing {} into sluice.{}", topic.name(), writer.table());
+        LOG.info("writing {} into sluice.{}", table.topic().name(), writer.table());
         return new Running(loop, thread, writer);
     }
 
-    /** Each table has its own consumer group ({@code <kafka.group.id>-<table>}), so its offsets move on their own. */
-    static Map<String, Object> consumerConfig(SinkConfig config, String table) {
+    /**
+     * Each table has its own consumer group ({@code <kafka.group.id>-<table>}), so its offsets move on their own. A live
+     * table (raw telemetry: every reading, and the latency users see) fetches in batches of at least 64 KiB or 50 ms:
+     * one fetch request per record batch costs the broker and the sink more than the readings themselves.
+     */
+    static Map<String, Object> consumerConfig(SinkConfig config, String table, boolean live) {
         Map<String, Object> consumer = new HashMap<>();
         consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS));
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(SinkConfig.KAFKA_GROUP_ID) + "-" + table);
@@ -161,6 +167,10 @@ public final class ClickHouseSink implements AutoCloseable {
         // Processors write in exactly-once transactions: read only what they committed.
         consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        if (live) {
+            consumer.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 64 * 1024);
+            consumer.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        }
         int sessionTimeoutMs = config.getInt(SinkConfig.KAFKA_SESSION_TIMEOUT_MS);
         consumer.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeoutMs);
         consumer.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, sessionTimeoutMs / 3);

@@ -8,6 +8,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.clickhouse.client.api.ServerException;
+
 /**
  * Where every failed insert is classified, and nowhere else: either the failure is ClickHouse's or the
  * network's and the same rows will go in later (retried with backoff, partitions paused), or the rows
@@ -41,12 +43,13 @@ final class InsertFailures {
 
     static Classified classify(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ServerException server && server.getCode() > 0) {
+                return byCode(server.getCode());
+            }
             String message = String.valueOf(cause.getMessage());
             Matcher code = CODE.matcher(message);
             if (code.find()) {
-                int number = Integer.parseInt(code.group(1));
-                return new Classified(POISON_CODES.contains(number) ? Kind.POISON : Kind.RETRIABLE,
-                        "CLICKHOUSE_CODE_" + number);
+                return byCode(Integer.parseInt(code.group(1)));
             }
             if (cause instanceof ConnectException) {
                 return new Classified(Kind.RETRIABLE, "CONNECTION_REFUSED");
@@ -60,6 +63,10 @@ final class InsertFailures {
             }
         }
         return new Classified(Kind.RETRIABLE, "UNKNOWN");
+    }
+
+    private static Classified byCode(int code) {
+        return new Classified(POISON_CODES.contains(code) ? Kind.POISON : Kind.RETRIABLE, "CLICKHOUSE_CODE_" + code);
     }
 
     /** The first line of a failure's message, cut to 300 characters, for a dead letter's detail. */

@@ -60,9 +60,9 @@ public final class SinkConfig extends AbstractConfig {
             .define(BATCH_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.between(1024, 1024L * 1024 * 1024), Importance.MEDIUM,
                     "...or when the records it holds reach this many bytes (as read from Kafka), which bounds the"
                             + " sink's memory whatever the row size...")
-            .define(BATCH_MAX_AGE_MS, Type.LONG, 500L, Range.between(10, 600_000), Importance.MEDIUM,
+            .define(BATCH_MAX_AGE_MS, Type.LONG, 200L, Range.between(10, 600_000), Importance.MEDIUM,
                     "...or when its first row has waited this long. Bounds the sink's share of end-to-end latency;"
-                            + " keeps inserts to about two a second per table at most.")
+                            + " keeps inserts to about five a second per table at most.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
                     "First wait before retrying a failed insert; doubles at each failure, with jitter.")
             .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,

@@ -127,9 +127,9 @@ class ClickHouseSinkIT {
     }
 
     @Test
-    void theJdbcWriterStoresEveryReadingExactly() throws Exception {
+    void theTelemetryWriterStoresEveryReadingExactly() throws Exception {
         ClickHouseMigrator.migrate(endpoint);
-        try (JdbcTelemetryWriter writer = new JdbcTelemetryWriter(endpoint)) {
+        try (TelemetryWriter writer = new TelemetryWriter(endpoint)) {
             assertEquals(3, writer.write(List.of(
                     event("jdbc-1", 1_763_800_000_123L, 9L, Map.of("temperature", 21.5, "humidity", 40.25)),
                     event("jdbc-2", 1_763_800_001_000L, null, Map.of("temperature", -3.0)))));
@@ -151,7 +151,7 @@ class ClickHouseSinkIT {
         java.time.LocalDate today = java.time.LocalDate.of(2026, 11, 22);
         long day = 24L * 60 * 60 * 1000;
         long todayMs = today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli() + 3_600_000;
-        try (JdbcTelemetryWriter writer = new JdbcTelemetryWriter(endpoint)) {
+        try (TelemetryWriter writer = new TelemetryWriter(endpoint)) {
             writer.write(List.of(
                     event("ret-1", todayMs, 1L, Map.of("t", 1.0)),
                     event("ret-1", todayMs - 29 * day, 2L, Map.of("t", 1.0)),
@@ -176,7 +176,7 @@ class ClickHouseSinkIT {
         int devices = 50;
         int events = 40_000;
         KafkaTopicsBootstrap.ensure(servers.kafkaBootstrapServers(),
-                List.of(Topics.TELEMETRY.newTopic(12, (short) 1)), 30_000);
+                List.of(Topics.TELEMETRY_RAW.newTopic(12, (short) 1)), 30_000);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", servers.kafkaBootstrapServers(), "acks", "all", "linger.ms", 5),
                 new ByteArraySerializer(),
@@ -184,7 +184,7 @@ class ClickHouseSinkIT {
             long base = System.currentTimeMillis() - 60_000;
             for (int i = 0; i < events; i++) {
                 String device = "kill-" + (i % devices);
-                producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), device.getBytes(),
+                producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device.getBytes(),
                         Topics.TELEMETRY_EVENT_SERDE.encode(event(device, base + i, (long) i, Map.of("t", 1.0, "h", 2.0)))));
                 if (i < WINDOWS) {
                     producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), device.getBytes(),
@@ -307,7 +307,7 @@ class ClickHouseSinkIT {
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
                 String device = "outage-" + (i % 20);
-                producer.send(new ProducerRecord<>(Topics.TELEMETRY.name(), device, Topics.TELEMETRY_EVENT_SERDE.encode(
+                producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device, Topics.TELEMETRY_EVENT_SERDE.encode(
                         event(device, 1_763_800_000_000L + i, (long) i, Map.of("t", (double) i, "h", 1.0)))));
                 producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), device, Topics.TELEMETRY_ROLLUP_SERDE.encode(
                         minute(device, i, 60))));

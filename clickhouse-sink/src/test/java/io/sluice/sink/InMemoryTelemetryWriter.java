@@ -8,12 +8,12 @@ import io.sluice.schemas.avro.TelemetryEvent;
 /**
  * The telemetry {@link TableWriter} with its writes kept in memory, and told to fail on demand, for
  * unit tests. What a table is (its name, how many rows a record makes) comes from the real
- * {@link JdbcTelemetryWriter}, which never connects here: only {@link #write} is replaced.
+ * {@link TelemetryWriter}, which never connects here: only {@link #write} is replaced.
  */
 final class InMemoryTelemetryWriter implements TableWriter<TelemetryEvent> {
 
     private final TableWriter<TelemetryEvent> real =
-            new JdbcTelemetryWriter(new ClickHouseEndpoint("http://127.0.0.1:1", "default", ""));
+            new TelemetryWriter(new ClickHouseEndpoint("http://127.0.0.1:1", "default", ""));
 
     final List<TelemetryEvent> written = new CopyOnWriteArrayList<>();
     volatile int failuresToCome;

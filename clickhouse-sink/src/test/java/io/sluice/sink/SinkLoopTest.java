@@ -24,7 +24,7 @@ import io.sluice.testing.Await;
 
 class SinkLoopTest {
 
-    private static final TopicPartition P0 = new TopicPartition(Topics.TELEMETRY.name(), 0);
+    private static final TopicPartition P0 = new TopicPartition(Topics.TELEMETRY_RAW.name(), 0);
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
     private final InMemoryTelemetryWriter writer = new InMemoryTelemetryWriter();
@@ -36,7 +36,7 @@ class SinkLoopTest {
         Map<String, Object> all = new HashMap<>(Map.of(SinkConfig.BATCH_MAX_AGE_MS, 50L, SinkConfig.RETRY_BACKOFF_MS, 20L,
                 SinkConfig.RETRY_BACKOFF_MAX_MS, 40L));
         all.putAll(settings);
-        loop = new SinkLoop<>(Topics.TELEMETRY, consumer, writer, new SinkMetrics(new SimpleMeterRegistry(), "telemetry"),
+        loop = new SinkLoop<>(Topics.TELEMETRY_RAW, consumer, writer, new SinkMetrics(new SimpleMeterRegistry(), "telemetry"),
                 new SinkConfig(all), (event, reason, detail) -> rejected.add(event.getTsMs() + " " + reason));
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(P0));
@@ -137,7 +137,7 @@ class SinkLoopTest {
         Map<String, Object> all = new HashMap<>(Map.of(SinkConfig.BATCH_MAX_AGE_MS, 50L, SinkConfig.RETRY_BACKOFF_MS, 20L,
                 SinkConfig.RETRY_BACKOFF_MAX_MS, 40L));
         java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
-        loop = new SinkLoop<>(Topics.TELEMETRY, consumer, writer, new SinkMetrics(new SimpleMeterRegistry(), "telemetry"),
+        loop = new SinkLoop<>(Topics.TELEMETRY_RAW, consumer, writer, new SinkMetrics(new SimpleMeterRegistry(), "telemetry"),
                 new SinkConfig(all), (event, reason, detail) -> {
                     if (refusals.incrementAndGet() <= 2) {
                         throw new org.apache.kafka.common.errors.TimeoutException("Kafka down (simulated)");

@@ -50,6 +50,15 @@ public final class LoadMain {
                                       (default .sluice/load)
               --check-seconds N       how long to wait for ClickHouse to hold every acknowledged reading (default 60)
               --run-id ID             prefix of this run's device ids (default sim-<time>)
+            Usage: ./sluice bench [options]   (java -jar load-tests-all.jar bench-stack ...; starts the stack if needed)
+              the fleet options above, for the acceptance run (defaults --devices 500 --rate 25000 --seconds 30), and:
+              --sustained-seconds N   how long each rate of the sustained search is held; 0 skips it (default 60)
+              --sustained-start N     the search's first rate in messages/s (default 10000)
+              --sustained-max N       the highest rate it tries (default 40000)
+              --sustained-resolution N  it stops bisecting when a pass and a fail are this close (default 2500)
+              --kafka-records N       records of Kafka's producer benchmark, the broker's baseline (default 1000000)
+              --pid-dir DIR           the stack's pid files, for every process's CPU (default .sluice/run)
+              --json FILE             where the figures go (default .sluice/bench/stack.json)
             Usage: ./sluice bench sink [options]   (java -jar load-tests-all.jar bench-sink ...)
               --clickhouse URL        ClickHouse HTTP interface (default http://127.0.0.1:8123)
               --clickhouse-tcp-port N its native port, for clickhouse-client (default 9000)
@@ -163,7 +172,9 @@ public final class LoadMain {
         Map<String, String> benchDefaults = new HashMap<>(Map.of("--devices", "500", "--rate", "25000", "--seconds", "30",
                 "--check-seconds", "300", "--kafka-bootstrap", "127.0.0.1:9092", "--kafka-classpath", ".sluice/kafka/classpath"));
         benchDefaults.putAll(Map.of("--mosquitto", "/usr/sbin/mosquitto", "--bridge-metrics", "", "--processor-metrics", "",
-                "--kafka-records", "1000000", "--json", ".sluice/bench/stack.json"));
+                "--kafka-records", "1000000", "--json", ".sluice/bench/stack.json", "--pid-dir", ".sluice/run"));
+        benchDefaults.putAll(Map.of("--sustained-seconds", "60", "--sustained-start", "10000", "--sustained-max", "40000",
+                "--sustained-resolution", "2500"));
         Map<String, String> values = options(args, fleetDefaults(benchDefaults));
         FleetOptions fleet;
         ClickHouseQueries clickHouse;
@@ -187,7 +198,8 @@ public final class LoadMain {
             setup = new StackBenchmark.Setup(values.get("--kafka-bootstrap"), classpath, values.get("--mosquitto"),
                     list(values.get("--bridge-metrics")), list(values.get("--processor-metrics")),
                     values.get("--credentials").isEmpty() ? null : Path.of(values.get("--credentials")),
-                    Path.of(values.get("--report-dir")), Path.of(values.get("--json")));
+                    Path.of(values.get("--report-dir")), Path.of(values.get("--json")), Path.of(values.get("--pid-dir")),
+                    sustainedSearch(values));
         } catch (IllegalArgumentException e) {
             fail(e.getMessage());
             return;
@@ -195,6 +207,21 @@ public final class LoadMain {
         boolean exact = StackBenchmark.run(setup, fleet, kafkaRecords, clickHouse, Duration.ofSeconds(integer(values,
                 "--check-seconds")), System.out);
         System.exit(exact ? 0 : 1);
+    }
+
+    private static SustainedRate.Search sustainedSearch(Map<String, String> values) {
+        int seconds = integer(values, "--sustained-seconds");
+        int start = integer(values, "--sustained-start");
+        int max = integer(values, "--sustained-max");
+        int resolution = integer(values, "--sustained-resolution");
+        if (seconds < 0 || seconds > 600) {
+            throw new IllegalArgumentException("--sustained-seconds must be 0 (no search) to 600");
+        }
+        if (start < 100 || max < start || resolution < 100) {
+            throw new IllegalArgumentException("the sustained search needs 100 <= --sustained-start <= --sustained-max and"
+                    + " --sustained-resolution >= 100");
+        }
+        return new SustainedRate.Search(start, max, resolution, seconds);
     }
 
     private static java.util.List<String> list(String commaSeparated) {

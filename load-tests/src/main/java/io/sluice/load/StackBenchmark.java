@@ -53,7 +53,8 @@ final class StackBenchmark {
 
     /** Where the stack's parts are, and how to run the baselines. */
     record Setup(String kafkaBootstrap, Path kafkaClasspath, String mosquittoBinary, List<String> bridgeMetrics,
-                 List<String> processorMetrics, Path credentials, Path reportDir, Path json) {
+                 List<String> processorMetrics, Path credentials, Path reportDir, Path json, Path pidDir,
+                 SustainedRate.Search sustained) {
     }
 
     /** One row of the table. */
@@ -85,6 +86,8 @@ final class StackBenchmark {
 
         out.printf(Locale.ROOT, "%n== 3/3 Sluice end to end through HAProxy%n");
         Map<String, Double> processedBefore = perInstance(setup.processorMetrics(), "sluice_processor_partition_readings_total");
+        StackCpu cpu = new StackCpu(setup.pidDir());
+        Map<String, Double> cpuBefore = cpu.read();
         double[] connectionBalance = {Double.NaN};
         FleetOptions sluiceFleet = fleet.elsewhere("sluice", fleet.host(), fleet.port(), fleet.transport(), fleet.fleetSecret(),
                 fleet.injections());
@@ -94,6 +97,7 @@ final class StackBenchmark {
                         connectionBalance[0] = busiestOverQuietest(perInstance(setup.bridgeMetrics(), "sluice_bridge_connections"));
                     }
                 });
+        Map<String, Double> cpuPerMessage = StackCpu.perMessage(cpuBefore, cpu.read(), sluice.result().acked());
         Map<String, Double> processed = perInstance(setup.processorMetrics(), "sluice_processor_partition_readings_total");
         processed.replaceAll((instance, total) -> total - processedBefore.getOrDefault(instance, 0.0));
         double processorBalance = busiestOverMean(processed);
@@ -126,6 +130,19 @@ final class StackBenchmark {
         out.printf(Locale.ROOT, "Readings processed across processors during the run (busiest / mean): %.2f  %s%n", processorBalance,
                 processed);
         out.printf("Loss check: %s%n", sluice.check().exact() ? "exact (nothing lost, nothing duplicated)" : "NOT EXACT");
+        out.printf(Locale.ROOT, "CPU per message in this run, every process of the stack (µs, over the run and its loss check): %s%n",
+                describe(StackCpu.byKind(cpuPerMessage)));
+
+        SustainedRate.Result sustained = null;
+        if (setup.sustained().seconds() > 0) {
+            out.printf(Locale.ROOT, "%n== Sustained: the highest steady rate with publish-to-queryable p99 <= %d ms and nothing lost%n",
+                    SustainedRate.QUERYABLE_P99_LIMIT_MS);
+            sustained = SustainedRate.search(fleet, setup.sustained(), clickHouse, setup.credentials(), setup.reportDir(), cpu,
+                    checkTimeout, out);
+            SustainedRate.print(sustained, out);
+            out.printf(Locale.ROOT, "Beside it: Sluice accepted %,.0f msg/s above (%s), Mosquitto %,.0f, Kafka's producer %,.0f records/s%n",
+                    sluice.result().ackedPerSecond(), fleet.profile().describe(), mosquitto.ackedPerSecond(), kafka.messagesPerSecond());
+        }
 
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("fleet", Map.of("devices", fleet.devices(), "profile", fleet.profile().describe(), "qos", fleet.qos(),
@@ -137,10 +154,22 @@ final class StackBenchmark {
         figures.put("processorBalanceBusiestOverMean", processorBalance);
         figures.put("readingsProcessedPerProcessor", processed);
         figures.put("sluice", FleetReport.figures(sluice.result(), sluice.check(), sluice.endToEndMillis(), sluice.injections()));
+        figures.put("cpuMicrosPerMessage", cpuPerMessage);
+        figures.put("cpuMicrosPerMessageByKind", StackCpu.byKind(cpuPerMessage));
+        if (sustained != null) {
+            figures.put("sustained", sustained);
+        }
         Files.createDirectories(setup.json().toAbsolutePath().getParent());
         Files.writeString(setup.json(), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
         out.println("Figures written to " + setup.json() + "; Sluice's run in " + sluice.html());
         return sluice.check().exact();
+    }
+
+    private static String describe(Map<String, Double> kinds) {
+        StringBuilder text = new StringBuilder();
+        kinds.forEach((kind, micros) -> text.append(text.length() == 0 ? "" : ", ").append(kind).append(' ')
+                .append(String.format(Locale.ROOT, "%.1f", micros)));
+        return text.toString();
     }
 
     /** The size of the record a bridge writes for one of this fleet's messages. */

@@ -149,7 +149,7 @@ class ReplayIT {
     private static void awaitSinkCaughtUp() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers()))) {
             Await.until("the sink caught up", Duration.ofSeconds(120), () -> {
-                for (Map.Entry<Topic<?, ?>, String> table : Map.<Topic<?, ?>, String>of(Topics.TELEMETRY, "telemetry",
+                for (Map.Entry<Topic<?, ?>, String> table : Map.<Topic<?, ?>, String>of(Topics.TELEMETRY_RAW, "telemetry",
                         Topics.TELEMETRY_1M, "telemetry_1m", Topics.ANOMALIES, "anomalies").entrySet()) {
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                     for (int p = 0; p < Topics.DEFAULT_PARTITIONS; p++) {

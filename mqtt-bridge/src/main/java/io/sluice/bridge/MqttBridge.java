@@ -73,8 +73,8 @@ public final class MqttBridge implements AutoCloseable {
         String bootstrap = config.getString(BridgeConfig.KAFKA_BOOTSTRAP_SERVERS);
         int partitions = config.getInt(BridgeConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(BridgeConfig.KAFKA_TOPIC_REPLICATION);
+        KafkaTopicsBootstrap.ensure(bootstrap, Topics.newTopics(partitions, replication), 30_000);
         List<Topic<?, ?>> written = List.of(Topics.TELEMETRY_RAW, Topics.DEAD_LETTER, Topics.DEVICE_SESSIONS);
-        KafkaTopicsBootstrap.ensure(bootstrap, written.stream().map(t -> t.newTopic(partitions, replication)).toList(), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("mqtt-bridge", config.getString(BridgeConfig.BRIDGE_ID));
         BridgeMetrics metrics = new BridgeMetrics(registry);

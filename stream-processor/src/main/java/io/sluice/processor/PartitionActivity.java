@@ -22,7 +22,7 @@ public final class PartitionActivity {
         return new PartitionActivity(partition -> { });
     }
 
-    void record(int partition, int count) {
+    public void record(int partition, int count) {
         LongAdder adder = readings.get(partition);
         if (adder == null) {
             adder = readings.computeIfAbsent(partition, p -> new LongAdder());

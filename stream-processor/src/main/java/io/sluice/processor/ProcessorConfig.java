@@ -33,7 +33,10 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String STATE_DIR = "state.dir";
     public static final String STREAM_THREADS = "stream.threads";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
-    public static final String DEDUPE_WINDOW_MS = "dedupe.window.ms";
+    public static final String DEDUPE_MAX_EVENTS = "dedupe.max.events";
+    public static final String DEVICE_MAX_METRICS = "device.max.metrics";
+    public static final String DEVICE_STATE_TTL_MS = "device.state.ttl.ms";
+    public static final String DEVICES_MAX_PER_TASK = "devices.max.per.task";
     public static final String WINDOW_GRACE_MS = "window.grace.ms";
     public static final String IDLE_MS = "idle.ms";
     public static final String RULES_FILE = "rules.file";
@@ -61,11 +64,23 @@ public final class ProcessorConfig extends AbstractConfig {
             // exactly-once default) they cost the broker a third more CPU and the bridges' acks a p99 of 1.3 s at
             // 2,500 msg/s on two cores, against 78 ms at 1 s (README, Benchmarks).
             .define(COMMIT_INTERVAL_MS, Type.LONG, 1000L, Range.between(10, 60_000), Importance.MEDIUM,
-                    "How often results are committed (exactly-once transactions): the floor of end-to-end latency.")
-            .define(DEDUPE_WINDOW_MS, Type.LONG, 15L * 60 * 1000, Range.between(1000, 7L * 24 * 60 * 60 * 1000), Importance.MEDIUM,
-                    "How long a reading's natural key is remembered to drop its duplicates (retransmissions, replays);"
-                            + " older duplicates are collapsed by ClickHouse instead. Longer windows cost local state.")
-            .define(WINDOW_GRACE_MS, Type.LONG, 10_000L, Range.between(0, 24L * 60 * 60 * 1000), Importance.MEDIUM,
+                    "How often results are committed (exactly-once transactions): the floor of the rollups' and anomalies' latency.")
+            .define(DEDUPE_MAX_EVENTS, Type.INT, 256, Range.between(1, 4096), Importance.MEDIUM,
+                    "Events each device's state remembers (time, sequence number, metrics) to drop retransmitted readings; at"
+                            + " least a device's in-flight window (mqtt.receive.maximum). Older duplicates are collapsed by"
+                            + " ClickHouse; for the rollups and detectors a reading older than what is remembered is late.")
+            .define(DEVICE_MAX_METRICS, Type.INT, 64, Range.between(1, 64), Importance.MEDIUM,
+                    "Metrics a device's state tracks (rollups and detectors). Readings of further metrics are still stored in"
+                            + " sluice.telemetry, but refused by the processors: counted and dead-lettered (METRIC_LIMIT). A metric"
+                            + " idle for device.state.ttl.ms gives up its slot.")
+            .define(DEVICE_STATE_TTL_MS, Type.LONG, 7L * 24 * 60 * 60 * 1000, Range.between(2L * 60 * 60 * 1000, 365L * 24 * 60 * 60 * 1000),
+                    Importance.MEDIUM,
+                    "A device quiet this long (in the partition's time) is forgotten: its baselines and usual interval go.")
+            .define(DEVICES_MAX_PER_TASK, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
+                    "Devices with state per processor task (per partition of the raw topic). Events of further devices are"
+                            + " refused by the processors (stored raw, but no rollups or detection): counted and dead-lettered"
+                            + " (DEVICE_LIMIT).")
+            .define(WINDOW_GRACE_MS, Type.LONG, 10_000L, Range.between(0, 5L * 60 * 1000), Importance.MEDIUM,
                     "How long after a rollup window ends (in the device's own time) its late readings are still counted;"
                             + " the window is then emitted once. Readings later than that stay in sluice.telemetry but not in"
                             + " the rollups, and are counted (late-readings).")
@@ -119,6 +134,14 @@ public final class ProcessorConfig extends AbstractConfig {
         int sessionTimeoutMs = getInt(KAFKA_SESSION_TIMEOUT_MS);
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), sessionTimeoutMs / 3);
+        // Each sub-topology reads one topic, so there is nothing to align across a task's partitions; with idling on,
+        // Kafka Streams also formats a trace message (String.format) each time a task's queue runs dry: 10% of a
+        // processor's CPU under load (README, Benchmarks).
+        streams.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // The processors emit rollups and anomalies, not readings: they can afford to fetch in larger batches, fewer
+        // requests for the broker and fewer turns of the stream loop here.
+        streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 64 * 1024);
+        streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 100);
         streams.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
         streams.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonRecordHandler.class);
         streams.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);

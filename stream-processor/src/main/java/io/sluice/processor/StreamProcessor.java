@@ -45,11 +45,7 @@ public final class StreamProcessor implements AutoCloseable {
         int partitions = config.getInt(ProcessorConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(ProcessorConfig.KAFKA_TOPIC_REPLICATION);
         DetectionRules rules = rules(config);
-        KafkaTopicsBootstrap.ensure(config.getString(ProcessorConfig.KAFKA_BOOTSTRAP_SERVERS),
-                List.of(Topics.TELEMETRY_RAW, Topics.TELEMETRY, Topics.DEAD_LETTER, Topics.DEVICE_SESSIONS, Topics.TELEMETRY_1M,
-                                Topics.TELEMETRY_1H, Topics.ANOMALIES).stream()
-                        .map(topic -> topic.newTopic(partitions, replication)).toList(),
-                30_000);
+        KafkaTopicsBootstrap.ensure(config.getString(ProcessorConfig.KAFKA_BOOTSTRAP_SERVERS), Topics.newTopics(partitions, replication), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("stream-processor", config.getString(ProcessorConfig.INSTANCE_ID));
         PartitionActivity[] activity = new PartitionActivity[1];

@@ -1,10 +1,12 @@
 package io.sluice.processor;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -12,13 +14,13 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
-import io.sluice.processor.anomaly.AnomalyDetector;
 import io.sluice.processor.anomaly.DetectionRules;
 import io.sluice.processor.anomaly.FleetDisconnectSpike;
-import io.sluice.processor.rollup.WindowRollups;
+import io.sluice.processor.device.DeviceLimits;
+import io.sluice.processor.device.DeviceOutput;
+import io.sluice.processor.device.DeviceTelemetry;
+import io.sluice.processor.rollup.OpenWindows;
 import io.sluice.schemas.avro.Anomaly;
-import io.sluice.schemas.avro.TelemetryEvent;
-import io.sluice.schemas.avro.TelemetryRollup;
 import io.sluice.schemas.kafka.Topic;
 import io.sluice.schemas.kafka.Topics;
 
@@ -26,24 +28,24 @@ import io.sluice.schemas.kafka.Topics;
  * The processing of telemetry, built in one place. Tests build the very same topology.
  *
  * <pre>
- * sluice.telemetry.raw ─▶ dedupe ─┬─▶ sluice.telemetry                 (readings, each natural key once)
- *                                 ├─▶ 1-minute rollups ─▶ sluice.telemetry.1m
- *                                 ├─▶ hourly rollups ───▶ sluice.telemetry.1h
- *                                 └─▶ detectors ───────┐
+ * sluice.telemetry.raw ─▶ device state ─┬─▶ minute rollups ─▶ sluice.telemetry.1m
+ *  (one read and one write │             ├─▶ hourly rollups ─▶ sluice.telemetry.1h
+ *   per event: dedupe,     │             ├─▶ over a bound ───▶ sluice.deadletter
+ *   windows, detectors)    │             └─▶ anomalies ──────┐
  * sluice.device.sessions ─▶ abnormal disconnects ─▶ (one partition) ─▶ fleet spike ─┴─▶ sluice.anomalies
  * </pre>
  *
- * Every store is cached: within a commit interval, a device's state is read and written in memory and
- * reaches RocksDB and its changelog once per commit, not once per reading.
+ * Raw readings are not re-emitted: the sink writes them into ClickHouse from the raw topic itself, so a
+ * reading crosses Kafka once and is queryable without waiting for the processors' transactions. The
+ * processors emit only what they derive.
  *
- * <p>Every branch after dedupe keeps the device id as the key, so nothing is repartitioned and each
- * device's readings are judged in order by the task that owns its partition. Only the fleet detector,
- * which needs every device's disconnections in one place, reads them through a one-partition topic.
+ * <p>A device's dedupe memory, open windows and detector state are one value ({@link DeviceTelemetry}),
+ * keyed by the device id, the raw topic's own key: nothing is repartitioned and each device's readings
+ * are judged in order by the task that owns its partition. Only the fleet detector, which needs every
+ * device's disconnections in one place, reads them through a one-partition topic.
  */
 public final class TelemetryTopology {
 
-    public static final Duration ONE_MINUTE = Duration.ofMinutes(1);
-    public static final Duration ONE_HOUR = Duration.ofHours(1);
     /** How often quiet devices' windows are closed and silences looked for (wall clock). */
     static final Duration HOUSEKEEPING = Duration.ofSeconds(1);
 
@@ -51,35 +53,33 @@ public final class TelemetryTopology {
     }
 
     public static Topology build(ProcessorConfig config, DetectionRules rules, PartitionActivity activity) {
-        Duration dedupeWindow = Duration.ofMillis(config.getLong(ProcessorConfig.DEDUPE_WINDOW_MS));
-        Duration grace = Duration.ofMillis(config.getLong(ProcessorConfig.WINDOW_GRACE_MS));
-        Duration idle = Duration.ofMillis(config.getLong(ProcessorConfig.IDLE_MS));
-        boolean wallClock = config.getBoolean(ProcessorConfig.SILENCE_WALL_CLOCK);
-        long from = config.getLong(ProcessorConfig.REPLAY_FROM_MS);
-        long to = config.getLong(ProcessorConfig.REPLAY_TO_MS);
+        TimeRange range = new TimeRange(config.getLong(ProcessorConfig.REPLAY_FROM_MS), config.getLong(ProcessorConfig.REPLAY_TO_MS));
+        DeviceLimits limits = new DeviceLimits(config.getLong(ProcessorConfig.WINDOW_GRACE_MS), config.getLong(ProcessorConfig.IDLE_MS),
+                config.getLong(ProcessorConfig.DEVICE_STATE_TTL_MS), config.getInt(ProcessorConfig.DEVICE_MAX_METRICS),
+                config.getInt(ProcessorConfig.DEDUPE_MAX_EVENTS), config.getInt(ProcessorConfig.DEVICES_MAX_PER_TASK),
+                config.getBoolean(ProcessorConfig.SILENCE_WALL_CLOCK), range);
 
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(ReadingDeduplicator.STORE, dedupeWindow, dedupeWindow, false),
-                Serdes.String(), Serdes.String()).withCachingEnabled());
-        KStream<String, TelemetryEvent> readings = builder.stream(Topics.TELEMETRY_RAW.name(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DeviceTelemetry.STORE),
+                Serdes.String(), DeviceTelemetry.stateSerde()).withCachingEnabled());
+        KStream<String, DeviceOutput> derived = builder.stream(Topics.TELEMETRY_RAW.name(),
                         Consumed.with(Topics.TELEMETRY_RAW.keySerde(), Topics.TELEMETRY_RAW.valueSerde()).withName("raw-telemetry"))
-                .filter((deviceId, event) -> deviceId != null && event != null, Named.as("drop-keyless-and-tombstones"))
-                .processValues(() -> new TimeRange<>(from, to), Named.as("replay-range"))
-                .processValues(() -> new ReadingDeduplicator(activity), Named.as("dedupe-readings"),
-                        ReadingDeduplicator.STORE);
-        readings.to(Topics.TELEMETRY.name(), produced(Topics.TELEMETRY, "telemetry-out"));
+                .process(() -> new DeviceTelemetry(rules, limits, activity, HOUSEKEEPING), Named.as("device-state"),
+                        DeviceTelemetry.STORE);
 
-        rollups(builder, readings, ONE_MINUTE, grace, idle, Topics.TELEMETRY_1M, "1m");
-        rollups(builder, readings, ONE_HOUR, grace, idle, Topics.TELEMETRY_1H, "1h");
-
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AnomalyDetector.METRICS_STORE),
-                Serdes.String(), AnomalyDetector.metricStateSerde()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AnomalyDetector.DEVICES_STORE),
-                Serdes.String(), AnomalyDetector.deviceStateSerde()).withCachingEnabled());
-        KStream<String, Anomaly> deviceAnomalies = readings.process(
-                () -> new AnomalyDetector(rules, HOUSEKEEPING, idle.toMillis(), wallClock), Named.as("detect-anomalies"),
-                AnomalyDetector.METRICS_STORE, AnomalyDetector.DEVICES_STORE);
+        Map<String, KStream<String, DeviceOutput>> branches = derived.split(Named.as("derived-"))
+                .branch((device, out) -> out instanceof DeviceOutput.Rollup r && r.value().getWindowMs() == OpenWindows.MINUTE_MS,
+                        Branched.withConsumer(minutes -> minutes.mapValues(out -> ((DeviceOutput.Rollup) out).value(), Named.as("minute"))
+                                .to(Topics.TELEMETRY_1M.name(), produced(Topics.TELEMETRY_1M, "rollup-1m-out")), "1m"))
+                .branch((device, out) -> out instanceof DeviceOutput.Rollup,
+                        Branched.withConsumer(hours -> hours.mapValues(out -> ((DeviceOutput.Rollup) out).value(), Named.as("hour"))
+                                .to(Topics.TELEMETRY_1H.name(), produced(Topics.TELEMETRY_1H, "rollup-1h-out")), "1h"))
+                .branch((device, out) -> out instanceof DeviceOutput.Refused,
+                        Branched.withConsumer(refused -> refused.mapValues(out -> ((DeviceOutput.Refused) out).value(), Named.as("refusal"))
+                                .to(Topics.DEAD_LETTER.name(), produced(Topics.DEAD_LETTER, "refused-out")), "refused"))
+                .defaultBranch(Branched.as("anomalies"));
+        KStream<String, Anomaly> deviceAnomalies = branches.get("derived-anomalies")
+                .mapValues(out -> ((DeviceOutput.Alert) out).value(), Named.as("device-anomaly"));
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FleetDisconnectSpike.STORE),
                 Serdes.String(), FleetDisconnectSpike.baselineSerde()));
@@ -87,7 +87,7 @@ public final class TelemetryTopology {
                         Consumed.with(Topics.DEVICE_SESSIONS.keySerde(), Topics.DEVICE_SESSIONS.valueSerde()).withName("device-sessions"))
                 .filter((deviceId, session) -> session != null && FleetDisconnectSpike.isAbnormalDisconnect(session),
                         Named.as("abnormal-disconnects"))
-                .processValues(() -> new TimeRange<>(from, to), Named.as("sessions-replay-range"))
+                .processValues(range.filter(), Named.as("sessions-replay-range"))
                 .selectKey((deviceId, session) -> FleetDisconnectSpike.FLEET, Named.as("key-by-fleet"))
                 .repartition(Repartitioned.with(Serdes.String(), Topics.DEVICE_SESSIONS.valueSerde())
                         .withName("fleet-disconnects").withNumberOfPartitions(1))
@@ -96,19 +96,6 @@ public final class TelemetryTopology {
         deviceAnomalies.merge(fleetAnomalies, Named.as("all-anomalies"))
                 .to(Topics.ANOMALIES.name(), produced(Topics.ANOMALIES, "anomalies-out"));
         return builder.build();
-    }
-
-    private static void rollups(StreamsBuilder builder, KStream<String, TelemetryEvent> readings, Duration size, Duration grace,
-                                Duration idle, Topic<String, TelemetryRollup> topic, String name) {
-        String windows = "rollup-" + name + "-windows";
-        String clocks = "rollup-" + name + "-clocks";
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(windows),
-                Serdes.String(), Topics.TELEMETRY_ROLLUP_SERDE).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(clocks),
-                Serdes.String(), WindowRollups.clockSerde()).withCachingEnabled());
-        readings.process(() -> new WindowRollups(size, grace, idle, HOUSEKEEPING, windows, clocks), Named.as("rollup-" + name),
-                        windows, clocks)
-                .to(topic.name(), produced(topic, "rollup-" + name + "-out"));
     }
 
     private static <V> Produced<String, V> produced(Topic<String, V> topic, String name) {

@@ -2,32 +2,35 @@ package io.sluice.processor;
 
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * Passes on only records whose Kafka timestamp (when the bridge wrote them) lies in [from, to): the
- * range a replay rebuilds. Live processors run with the whole range and pass everything.
+ * The Kafka timestamps (when the bridge wrote a record) a processor handles, [from, to): the range a
+ * replay rebuilds. Live processors run with the whole range and pass everything.
  */
-final class TimeRange<V> implements FixedKeyProcessor<String, V, V> {
+public record TimeRange(long fromMs, long toMs) {
 
-    private final long fromMs;
-    private final long toMs;
-    private FixedKeyProcessorContext<String, V> context;
-
-    TimeRange(long fromMs, long toMs) {
-        this.fromMs = fromMs;
-        this.toMs = toMs;
+    public boolean contains(long timestamp) {
+        return timestamp >= fromMs && timestamp < toMs;
     }
 
-    @Override
-    public void init(FixedKeyProcessorContext<String, V> context) {
-        this.context = context;
-    }
+    /** A step passing on only the records in the range. */
+    public <V> FixedKeyProcessorSupplier<String, V, V> filter() {
+        return () -> new FixedKeyProcessor<>() {
+            private FixedKeyProcessorContext<String, V> context;
 
-    @Override
-    public void process(FixedKeyRecord<String, V> record) {
-        if (record.timestamp() >= fromMs && record.timestamp() < toMs) {
-            context.forward(record);
-        }
+            @Override
+            public void init(FixedKeyProcessorContext<String, V> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(FixedKeyRecord<String, V> record) {
+                if (contains(record.timestamp())) {
+                    context.forward(record);
+                }
+            }
+        };
     }
 }

@@ -51,9 +51,7 @@ class ProcessorFailoverIT {
     static void start() throws Exception {
         kafka = KafkaTestCluster.start();
         stateDirs = Files.createTempDirectory("sluice-failover");
-        KafkaTopicsBootstrap.ensure(kafka.bootstrapServers(), List.of(Topics.TELEMETRY_RAW, Topics.TELEMETRY, Topics.DEAD_LETTER,
-                Topics.DEVICE_SESSIONS, Topics.TELEMETRY_1M, Topics.TELEMETRY_1H, Topics.ANOMALIES).stream()
-                .map(topic -> topic.newTopic(12, (short) 1)).toList(), 30_000);
+        KafkaTopicsBootstrap.ensure(kafka.bootstrapServers(), Topics.newTopics(12, (short) 1), 30_000);
     }
 
     @AfterAll

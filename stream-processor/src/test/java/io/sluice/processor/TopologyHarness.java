@@ -13,6 +13,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 
 import io.sluice.processor.anomaly.DetectionRules;
 import io.sluice.schemas.avro.Anomaly;
+import io.sluice.schemas.avro.DeadLetter;
 import io.sluice.schemas.avro.DeviceSession;
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.avro.TelemetryRollup;
@@ -28,7 +29,7 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestInputTopic<String, TelemetryEvent> raw;
     public final TestInputTopic<String, byte[]> rawBytes;
     public final TestInputTopic<String, DeviceSession> sessions;
-    public final TestOutputTopic<String, TelemetryEvent> telemetry;
+    public final TestOutputTopic<String, DeadLetter> deadLetters;
     public final TestOutputTopic<String, TelemetryRollup> rollups1m;
     public final TestOutputTopic<String, TelemetryRollup> rollups1h;
     public final TestOutputTopic<String, Anomaly> anomalies;
@@ -41,7 +42,7 @@ public final class TopologyHarness implements AutoCloseable {
         raw = input(Topics.TELEMETRY_RAW);
         rawBytes = driver.createInputTopic(Topics.TELEMETRY_RAW.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         sessions = input(Topics.DEVICE_SESSIONS);
-        telemetry = output(Topics.TELEMETRY);
+        deadLetters = output(Topics.DEAD_LETTER);
         rollups1m = output(Topics.TELEMETRY_1M);
         rollups1h = output(Topics.TELEMETRY_1H);
         anomalies = output(Topics.ANOMALIES);
@@ -73,6 +74,13 @@ public final class TopologyHarness implements AutoCloseable {
         return DeviceSession.newBuilder().setDeviceId(device).setClientId(device).setBridgeId("bridge-1")
                 .setEvent("DISCONNECTED").setReason(reason).setAddress("127.0.0.1:1").setTransport("tcp")
                 .setProtocolVersion(5).setKeepAliveSeconds(30).setTsMs(ts).setConnectedMs(1000).build();
+    }
+
+    /** The running total of one of the processors' own sensors ({@code <operation>-total}, tagged with its entity). */
+    public double total(String operation, String entity) {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(operation + "-total") && e.getKey().tags().containsValue(entity))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
 
     public void advanceWallClock(Duration by) {

@@ -3,6 +3,7 @@ package io.sluice.schemas.kafka;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,16 +45,15 @@ public final class Topics {
 
     private static final Serde<String> DEVICE_ID = Serdes.String();
 
-    /** Telemetry as the bridges accepted it, before any processing. The source of truth for replays. */
+    /**
+     * Telemetry as the bridges accepted it: the stream of record. The sink writes it into ClickHouse as it is
+     * (one row per reading, retransmissions collapsed by the table's natural key), the processors derive
+     * rollups and anomalies from it, and replays read it again.
+     */
     public static final Topic<String, TelemetryEvent> TELEMETRY_RAW = new Topic<>(
             "sluice.telemetry.raw", DEVICE_ID, TELEMETRY_EVENT_SERDE,
             Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS),
                     TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1"));
-
-    /** Telemetry the processors passed on, ready for ClickHouse. */
-    public static final Topic<String, TelemetryEvent> TELEMETRY = new Topic<>(
-            "sluice.telemetry", DEVICE_ID, TELEMETRY_EVENT_SERDE,
-            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(24L * 60 * 60 * 1000)));
 
     /** Input that could not be accepted, with the reason. */
     public static final Topic<String, DeadLetter> DEAD_LETTER = new Topic<>(
@@ -80,9 +80,15 @@ public final class Topics {
             "sluice.anomalies", DEVICE_ID, ANOMALY_SERDE,
             Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(DEFAULT_RAW_RETENTION_MS)));
 
-    public static final List<Topic<?, ?>> ALL = List.of(TELEMETRY_RAW, TELEMETRY, DEAD_LETTER, DEVICE_SESSIONS,
+    /** Every topic, as each service ensures it exists at start-up. */
+    public static final List<Topic<?, ?>> ALL = List.of(TELEMETRY_RAW, DEAD_LETTER, DEVICE_SESSIONS,
             TELEMETRY_1M, TELEMETRY_1H, ANOMALIES);
 
     private Topics() {
+    }
+
+    /** Every topic as it is created on a cluster: what each service ensures at start-up, from this one list. */
+    public static List<NewTopic> newTopics(int partitions, short replicationFactor) {
+        return ALL.stream().map(topic -> topic.newTopic(partitions, replicationFactor)).toList();
     }
 }

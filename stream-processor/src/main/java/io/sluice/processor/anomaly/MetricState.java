@@ -1,16 +1,13 @@
 package io.sluice.processor.anomaly;
 
-import java.nio.ByteBuffer;
-
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
+import io.sluice.processor.state.StateReader;
+import io.sluice.processor.state.StateWriter;
 
 /**
  * What the detectors remember of one device's metric between readings: the EWMA baseline, the last
- * reading, the current flat run and each debounced detector's recent hits. Kept in a changelogged
- * store, so a replica taking over a partition carries on where the last one stopped.
+ * reading, the current flat run and each debounced detector's recent hits. Part of the device's state.
  */
-final class MetricState {
+public final class MetricState {
 
     static final int THRESHOLD = 0;
     static final int ZSCORE = 1;
@@ -29,44 +26,47 @@ final class MetricState {
     final int[] hits = new int[3];
     final boolean[] active = new boolean[3];
 
-    static final Serde<MetricState> SERDE = Serdes.serdeFrom(
-            (topic, state) -> state == null ? null : state.encode(),
-            (topic, bytes) -> bytes == null ? null : decode(bytes));
-
-    private byte[] encode() {
-        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 8 + 8 + 4 + 1 + 8 + 8 + 8 + 4 + 1 + 3 * 4 + 3);
-        out.put((byte) 1);
-        out.putLong(baselineCount).putDouble(mean).putDouble(variance).putInt(consecutiveZHits);
-        out.put((byte) (hasLast ? 1 : 0)).putDouble(lastValue).putLong(lastTsMs);
-        out.putDouble(runValue).putInt(runLength).put((byte) (runRaised ? 1 : 0));
-        for (int i = 0; i < 3; i++) {
-            out.putInt(hits[i]);
-        }
-        for (int i = 0; i < 3; i++) {
-            out.put((byte) (active[i] ? 1 : 0));
-        }
-        return out.array();
+    public MetricState() {
     }
 
-    private static MetricState decode(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        in.get(); // format version
-        MetricState state = new MetricState();
-        state.baselineCount = in.getLong();
-        state.mean = in.getDouble();
-        state.variance = in.getDouble();
-        state.consecutiveZHits = in.getInt();
-        state.hasLast = in.get() == 1;
-        state.lastValue = in.getDouble();
-        state.lastTsMs = in.getLong();
-        state.runValue = in.getDouble();
-        state.runLength = in.getInt();
-        state.runRaised = in.get() == 1;
-        for (int i = 0; i < 3; i++) {
-            state.hits[i] = in.getInt();
+    /** When the metric was last read (its newest reading's time), or {@link Long#MIN_VALUE}. */
+    public long lastTsMs() {
+        return hasLast ? lastTsMs : Long.MIN_VALUE;
+    }
+
+    public void write(StateWriter out) {
+        int flags = (hasLast ? 1 : 0) | (runRaised ? 2 : 0) | (active[0] ? 4 : 0) | (active[1] ? 8 : 0) | (active[2] ? 16 : 0);
+        out.writeByte(flags);
+        out.writeVarLong(baselineCount).writeDouble(mean).writeDouble(variance).writeVarLong(consecutiveZHits);
+        if (hasLast) {
+            out.writeDouble(lastValue).writeLong(lastTsMs);
         }
+        out.writeDouble(runValue).writeVarLong(runLength);
         for (int i = 0; i < 3; i++) {
-            state.active[i] = in.get() == 1;
+            out.writeVarLong(hits[i] & 0xFFFFFFFFL);
+        }
+    }
+
+    public static MetricState read(StateReader in) {
+        MetricState state = new MetricState();
+        int flags = in.readByte();
+        state.hasLast = (flags & 1) != 0;
+        state.runRaised = (flags & 2) != 0;
+        for (int i = 0; i < 3; i++) {
+            state.active[i] = (flags & (4 << i)) != 0;
+        }
+        state.baselineCount = in.readVarLong();
+        state.mean = in.readDouble();
+        state.variance = in.readDouble();
+        state.consecutiveZHits = in.readVarInt();
+        if (state.hasLast) {
+            state.lastValue = in.readDouble();
+            state.lastTsMs = in.readLong();
+        }
+        state.runValue = in.readDouble();
+        state.runLength = in.readVarInt();
+        for (int i = 0; i < 3; i++) {
+            state.hits[i] = (int) in.readVarLong();
         }
         return state;
     }

@@ -32,8 +32,9 @@ import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.schemas.kafka.Topics;
 
 /**
- * {@code ./sluice replay --from T [--to T]}: rebuilds telemetry, rollups and anomalies for a time range
- * from the raw topic (and the session events), while live ingestion goes on.
+ * {@code ./sluice replay --from T [--to T]}: rebuilds the rollups and anomalies of a time range from the raw
+ * topic (and the session events), while live ingestion goes on. Raw readings need no replay: the sink writes
+ * them from the raw topic itself, whose retention is the replay window.
  *
  * <p>It runs the very same topology as a Kafka Streams application of its own (a fresh application
  * id, fresh state), whose input offsets start at the first record at or after {@code from} and which
@@ -136,9 +137,7 @@ public final class Replay {
                     ProcessorConfig.SILENCE_WALL_CLOCK, false, ProcessorConfig.STANDBY_REPLICAS, 0,
                     ProcessorConfig.IDLE_MS, 2_000L,
                     ProcessorConfig.REPLAY_FROM_MS, range.from().toEpochMilli(), ProcessorConfig.REPLAY_TO_MS, range.to().toEpochMilli()));
-            KafkaTopicsBootstrap.ensure(bootstrap, List.of(Topics.TELEMETRY, Topics.TELEMETRY_1M, Topics.TELEMETRY_1H,
-                    Topics.ANOMALIES, Topics.DEAD_LETTER).stream().map(t -> t.newTopic(Topics.DEFAULT_PARTITIONS, (short) 1)).toList(),
-                    30_000);
+            KafkaTopicsBootstrap.ensure(bootstrap, Topics.newTopics(Topics.DEFAULT_PARTITIONS, (short) 1), 30_000);
             KafkaStreams streams = new KafkaStreams(TelemetryTopology.build(config, rules, PartitionActivity.unobserved()),
                     config.streamsProperties());
             streams.setUncaughtExceptionHandler(error -> {

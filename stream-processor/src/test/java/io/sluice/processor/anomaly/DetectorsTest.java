@@ -15,7 +15,7 @@ import io.sluice.processor.TopologyHarness;
 import io.sluice.schemas.avro.Anomaly;
 
 /** Each detector through the real topology: what raises it, what does not, and that it raises once per episode. */
-class AnomalyDetectorTest {
+class DetectorsTest {
 
     private static final long T0 = TopologyHarness.START.toEpochMilli();
     private static final long EVERY = 10_000;
@@ -161,7 +161,7 @@ class AnomalyDetectorTest {
         List<Anomaly> raised = of(harness.anomalies(), Detector.SILENCE);
         assertEquals(1, raised.size());
         assertEquals("talker", raised.get(0).getDeviceId());
-        assertEquals(AnomalyDetector.SILENCE_METRIC, raised.get(0).getMetric());
+        assertEquals(io.sluice.processor.anomaly.DeviceSilence.METRIC, raised.get(0).getMetric());
         assertEquals(T0 + 19 * EVERY, raised.get(0).getTsMs());
         assertEquals(10.0, raised.get(0).getExpected(), 0.01);
         harness.advanceWallClock(Duration.ofSeconds(2));

@@ -6,7 +6,10 @@ import java.util.Map;
 
 import io.sluice.schemas.avro.TelemetryEvent;
 
-/** Writes telemetry into {@code sluice.telemetry}: one row per reading (device, metric, time). */
+/**
+ * Telemetry rows through clickhouse-jdbc's batched prepared insert (the rows travel as SQL text): the sink's former
+ * path into {@code sluice.telemetry}, kept as the baseline {@code ./sluice bench sink} measures {@link TelemetryWriter} against.
+ */
 public final class JdbcTelemetryWriter extends JdbcTableWriter<TelemetryEvent> {
 
     /** The seq column's value for a reading whose device sent no sequence number. */

@@ -62,6 +62,7 @@ public final class LoadMain {
             Usage: ./sluice bench sink [options]   (java -jar load-tests-all.jar bench-sink ...)
               --clickhouse URL        ClickHouse HTTP interface (default http://127.0.0.1:8123)
               --clickhouse-tcp-port N its native port, for clickhouse-client (default 9000)
+              --clickhouse-pid-file F the server's pid file, for its CPU per row (default .sluice/run/clickhouse.pid)
               --events N              events to insert, 4 rows each (default 250000)
               --batch-rows N          rows per insert, as the sink's batch.max.rows (default 100000)
               --json FILE             where to write the figures (default .sluice/bench/sink.json)
@@ -260,15 +261,16 @@ public final class LoadMain {
 
     private static void benchSink(String[] args) throws Exception {
         Map<String, String> values = options(args, Map.of("--clickhouse", "http://127.0.0.1:8123", "--clickhouse-tcp-port", "9000",
-                "--events", "250000", "--batch-rows", "100000", "--json", ".sluice/bench/sink.json"));
+                "--clickhouse-pid-file", ".sluice/run/clickhouse.pid", "--events", "250000", "--batch-rows", "100000",
+                "--json", ".sluice/bench/sink.json"));
         try {
             int events = integer(values, "--events");
             int batchRows = integer(values, "--batch-rows");
             if (events < 1 || batchRows < 1) {
                 throw new IllegalArgumentException("--events and --batch-rows must be positive");
             }
-            SinkBenchmark.run(values.get("--clickhouse"), integer(values, "--clickhouse-tcp-port"), events, batchRows,
-                    java.nio.file.Path.of(values.get("--json")));
+            SinkBenchmark.run(values.get("--clickhouse"), integer(values, "--clickhouse-tcp-port"),
+                    java.nio.file.Path.of(values.get("--clickhouse-pid-file")), events, batchRows, java.nio.file.Path.of(values.get("--json")));
         } catch (IllegalArgumentException | IllegalStateException e) {
             fail(e.getMessage());
         }

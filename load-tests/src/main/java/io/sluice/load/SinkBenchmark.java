@@ -1,30 +1,43 @@
 package io.sluice.load;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.OperatingSystemMXBean;
 
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.kafka.Topics;
 import io.sluice.sink.ClickHouseEndpoint;
 import io.sluice.sink.ClickHouseQueries;
 import io.sluice.sink.JdbcTelemetryWriter;
+import io.sluice.sink.TableWriter;
+import io.sluice.sink.TelemetryWriter;
 
 /**
- * How fast the sink's insert path writes telemetry into ClickHouse, beside the practical ceiling
- * measured in the same run on the same server: {@code clickhouse-client ... FORMAT TSV} inserting the
- * same rows. The sink's path is what it does per batch: decode the Kafka records (Avro), bind the rows
- * and insert them through clickhouse-jdbc. Each side writes into its own copy of
- * {@code sluice.telemetry} in database {@code sluice_bench}, and its row count is checked afterwards.
+ * How fast, and at what CPU cost, the sink's insert path writes telemetry into ClickHouse, beside the
+ * path it replaced and the practical ceiling, measured in the same run on the same server:
+ * <ol>
+ *   <li>the sink's path: decode the Kafka records (Avro) and insert RowBinary through clickhouse-java's
+ *       client (client-v2), {@link TelemetryWriter};</li>
+ *   <li>the former path: the same rows bound into clickhouse-jdbc's batched prepared insert (SQL text);</li>
+ *   <li>{@code clickhouse-client ... FORMAT TSV} inserting the same rows.</li>
+ * </ol>
+ * Each path writes its own copy of {@code sluice.telemetry} in database {@code sluice_bench} (after a
+ * warm-up insert of a tenth of the rows, so that the JVM paths are compiled), and its row count is
+ * checked afterwards. CPU is read per process: this benchmark's JVM for the two Java paths, the
+ * {@code clickhouse-client} processes for the third, and the ClickHouse server for all three.
  */
 public final class SinkBenchmark {
 
@@ -33,14 +46,20 @@ public final class SinkBenchmark {
     private SinkBenchmark() {
     }
 
-    /** The figures of one side. */
-    public record Side(String name, long rows, double seconds, long rowsCounted) {
-        double rowsPerSecond() {
+    /** The figures of one path. */
+    public record Side(String name, long rows, double seconds, long rowsCounted, double clientMicrosPerRow, double serverMicrosPerRow) {
+        public double rowsPerSecond() {
             return rows / seconds;
         }
     }
 
-    public static void run(String clickHouseUrl, int tcpPort, int events, int batchRows, Path jsonOut) throws Exception {
+    /** An insert path under test: writes the records into a table, in batches of about {@code batchRows} rows. */
+    private interface InsertPath {
+        void insert(String table, List<byte[]> records, int batchRows) throws Exception;
+    }
+
+    public static void run(String clickHouseUrl, int tcpPort, Path clickHousePidFile, int events, int batchRows, Path jsonOut)
+            throws Exception {
         ClickHouseEndpoint endpoint = new ClickHouseEndpoint(clickHouseUrl, "default", "");
         ClickHouseQueries clickHouse = new ClickHouseQueries(endpoint);
         if (!clickHouse.ping()) {
@@ -50,36 +69,108 @@ public final class SinkBenchmark {
             throw new IllegalStateException("sluice.telemetry does not exist yet; start the stack once with ./sluice up");
         }
         clickHouse.text("CREATE DATABASE IF NOT EXISTS sluice_bench");
-        for (String table : List.of("sluice_bench.telemetry", "sluice_bench.telemetry_tsv")) {
-            clickHouse.text("DROP TABLE IF EXISTS " + table);
-            clickHouse.text("CREATE TABLE " + table + " AS sluice.telemetry");
-        }
         List<byte[]> records = records(events);
         long rows = (long) events * METRICS.length;
         System.out.printf(Locale.ROOT, "Inserting %,d rows (%,d events of %d readings) each way, batches of %,d rows%n",
                 rows, events, METRICS.length, batchRows);
-
-        Side sink = sinkPath(endpoint, clickHouse, records, batchRows);
-        Side tsv = clickHouseClient(clickHouse, tcpPort, records, batchRows);
+        ProcessCpu server = new ProcessCpu(clickHousePidFile);
+        List<Side> sides = new ArrayList<>();
+        sides.add(measure("sink: Avro decode + RowBinary via client-v2", "rowbinary", clickHouse, server, records, batchRows, false,
+                (table, batch, size) -> {
+                    try (TelemetryWriter writer = new TelemetryWriter(endpoint, table)) {
+                        writeInBatches(writer, batch, size);
+                    }
+                }));
+        sides.add(measure("former: Avro decode + clickhouse-jdbc batch (SQL)", "jdbc", clickHouse, server, records, batchRows, false,
+                (table, batch, size) -> {
+                    try (JdbcTelemetryWriter writer = new JdbcTelemetryWriter(endpoint, table)) {
+                        writeInBatches(writer, batch, size);
+                    }
+                }));
+        sides.add(measure("clickhouse-client FORMAT TSV (same rows, same batches)", "tsv", clickHouse, server, records, batchRows, true,
+                (table, batch, size) -> clickHouseClient(tcpPort, table, batch, size)));
 
         System.out.println();
-        System.out.printf("%-56s %12s %10s %14s %12s%n", "insert path", "rows", "seconds", "rows/s", "rows stored");
-        for (Side side : List.of(sink, tsv)) {
-            System.out.printf(Locale.ROOT, "%-56s %,12d %10.2f %,14.0f %,12d%n", side.name(), side.rows(), side.seconds(),
-                    side.rowsPerSecond(), side.rowsCounted());
+        System.out.printf("%-56s %12s %9s %12s %12s %14s %14s%n", "insert path", "rows", "seconds", "rows/s", "rows stored",
+                "client µs/row", "server µs/row");
+        for (Side side : sides) {
+            System.out.printf(Locale.ROOT, "%-56s %,12d %9.2f %,12.0f %,12d %14.2f %14.2f%n", side.name(), side.rows(), side.seconds(),
+                    side.rowsPerSecond(), side.rowsCounted(), side.clientMicrosPerRow(), side.serverMicrosPerRow());
         }
-        double ratio = sink.rowsPerSecond() / tsv.rowsPerSecond();
-        System.out.printf(Locale.ROOT, "%nsink / clickhouse-client: %.2f%n", ratio);
-        Files.createDirectories(jsonOut.getParent());
-        Files.writeString(jsonOut, String.format(Locale.ROOT,
-                "{\"rows\": %d, \"batch_rows\": %d, \"sink_rows_per_s\": %.0f, \"sink_seconds\": %.3f, \"sink_rows_stored\": %d,"
-                        + " \"clickhouse_client_rows_per_s\": %.0f, \"clickhouse_client_seconds\": %.3f,"
-                        + " \"clickhouse_client_rows_stored\": %d, \"ratio\": %.3f, \"clickhouse_version\": \"%s\"}%n",
-                rows, batchRows, sink.rowsPerSecond(), sink.seconds(), sink.rowsCounted(), tsv.rowsPerSecond(), tsv.seconds(),
-                tsv.rowsCounted(), ratio, clickHouse.text("SELECT version()").strip()));
+        System.out.printf(Locale.ROOT, "%nsink / clickhouse-client: %.2f in rows/s; sink / former: %.2f in client CPU per row%n",
+                sides.get(0).rowsPerSecond() / sides.get(2).rowsPerSecond(),
+                sides.get(0).clientMicrosPerRow() / sides.get(1).clientMicrosPerRow());
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("rows", rows);
+        figures.put("batchRows", batchRows);
+        figures.put("clickhouseVersion", clickHouse.text("SELECT version()").strip());
+        figures.put("paths", sides);
+        Files.createDirectories(jsonOut.toAbsolutePath().getParent());
+        Files.writeString(jsonOut, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));
         System.out.println("Figures written to " + jsonOut);
-        if (sink.rowsCounted() != rows || tsv.rowsCounted() != rows) {
-            throw new IllegalStateException("a side stored a different number of rows than it inserted");
+        for (Side side : sides) {
+            if (side.rowsCounted() != rows) {
+                throw new IllegalStateException(side.name() + " stored " + side.rowsCounted() + " rows of " + rows);
+            }
+        }
+    }
+
+    private static Side measure(String name, String suffix, ClickHouseQueries clickHouse, ProcessCpu server, List<byte[]> records,
+                                int batchRows, boolean clientIsChild, InsertPath path) throws Exception {
+        String table = "sluice_bench.telemetry_" + suffix;
+        for (String t : List.of(table, table + "_warmup")) {
+            clickHouse.text("DROP TABLE IF EXISTS " + t);
+            clickHouse.text("CREATE TABLE " + t + " AS sluice.telemetry");
+        }
+        path.insert(table + "_warmup", records.subList(0, Math.max(1, records.size() / 10)), batchRows);
+        clickHouse.text("DROP TABLE " + table + "_warmup");
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        double serverBefore = server.seconds();
+        long clientBefore = clientIsChild ? childrenCpuNanos() : os.getProcessCpuTime();
+        long started = System.nanoTime();
+        path.insert(table, records, batchRows);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long clientNanos = (clientIsChild ? childrenCpuNanos() : os.getProcessCpuTime()) - clientBefore;
+        double serverSeconds = server.seconds() - serverBefore;
+        long rows = (long) records.size() * METRICS.length;
+        return new Side(name, rows, seconds, clickHouse.number("SELECT count() FROM " + table), clientNanos / 1e3 / rows,
+                serverSeconds * 1e6 / rows);
+    }
+
+    private static <W extends TableWriter<TelemetryEvent>> void writeInBatches(W writer, List<byte[]> records, int batchRows)
+            throws Exception {
+        List<TelemetryEvent> batch = new ArrayList<>();
+        int batchSize = 0;
+        for (byte[] record : records) {
+            TelemetryEvent event = Topics.TELEMETRY_EVENT_SERDE.decode(record);
+            batch.add(event);
+            batchSize += event.getMetrics().size();
+            if (batchSize >= batchRows) {
+                writer.write(batch);
+                batch.clear();
+                batchSize = 0;
+            }
+        }
+        writer.write(batch);
+    }
+
+    /** CPU time of the clickhouse-client processes this JVM ran and waited for (user plus system, from /proc/self/stat). */
+    private static long childrenCpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * 10_000_000L; // cutime, cstime in 1/100 s
+    }
+
+    /** The CPU seconds one process has spent so far, read from /proc through its pid file; 0 when it cannot be read. */
+    private record ProcessCpu(Path pidFile) {
+        double seconds() {
+            try {
+                String stat = Files.readString(Path.of("/proc", Files.readString(pidFile).strip(), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
         }
     }
 
@@ -98,65 +189,28 @@ public final class SinkBenchmark {
         return records;
     }
 
-    private static Side sinkPath(ClickHouseEndpoint endpoint, ClickHouseQueries clickHouse, List<byte[]> records, int batchRows)
-            throws Exception {
-        long rows = 0;
-        long started = System.nanoTime();
-        try (JdbcTelemetryWriter writer = new JdbcTelemetryWriter(endpoint, "sluice_bench.telemetry")) {
-            List<TelemetryEvent> batch = new ArrayList<>();
-            int batchSize = 0;
-            for (byte[] record : records) {
-                TelemetryEvent event = Topics.TELEMETRY_EVENT_SERDE.decode(record);
-                batch.add(event);
-                batchSize += event.getMetrics().size();
-                if (batchSize >= batchRows) {
-                    rows += writer.write(batch);
-                    batch.clear();
-                    batchSize = 0;
-                }
-            }
-            rows += writer.write(batch);
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        return new Side("sink (Avro decode + clickhouse-jdbc batch insert)", rows, seconds,
-                clickHouse.number("SELECT count() FROM sluice_bench.telemetry"));
-    }
-
-    private static Side clickHouseClient(ClickHouseQueries clickHouse, int tcpPort, List<byte[]> records, int batchRows)
+    private static void clickHouseClient(int tcpPort, String table, List<byte[]> records, int batchRows)
             throws IOException, InterruptedException {
-        List<Path> batches = new ArrayList<>();
-        try {
-            int perFile = Math.max(1, batchRows / METRICS.length);
-            for (int first = 0; first < records.size(); first += perFile) {
-                Path file = Files.createTempFile("sluice-bench-", ".tsv");
-                batches.add(file);
-                try (BufferedWriter out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8))) {
-                    for (byte[] record : records.subList(first, Math.min(records.size(), first + perFile))) {
-                        TelemetryEvent event = Topics.TELEMETRY_EVENT_SERDE.decode(record);
-                        for (Map.Entry<String, Double> reading : event.getMetrics().entrySet()) {
-                            out.write(event.getDeviceId() + '\t' + reading.getKey() + '\t' + reading.getValue() + '\t'
-                                    + event.getTsMs() + '\t' + event.getSeq() + '\t' + event.getReceivedAtMs() + '\n');
-                        }
-                    }
+        int perFile = Math.max(1, batchRows / METRICS.length);
+        for (int first = 0; first < records.size(); first += perFile) {
+            StringBuilder tsv = new StringBuilder();
+            for (byte[] record : records.subList(first, Math.min(records.size(), first + perFile))) {
+                TelemetryEvent event = Topics.TELEMETRY_EVENT_SERDE.decode(record);
+                for (Map.Entry<String, Double> reading : event.getMetrics().entrySet()) {
+                    tsv.append(event.getDeviceId()).append('\t').append(reading.getKey()).append('\t').append(reading.getValue())
+                            .append('\t').append(event.getTsMs()).append('\t').append(event.getSeq()).append('\t')
+                            .append(event.getReceivedAtMs()).append('\n');
                 }
             }
-            long rows = (long) records.size() * METRICS.length;
-            long started = System.nanoTime();
-            for (Path file : batches) {
-                Process client = new ProcessBuilder("clickhouse-client", "--host", "127.0.0.1", "--port", Integer.toString(tcpPort),
-                        "--query", "INSERT INTO sluice_bench.telemetry_tsv (device_id, metric, value, ts_ms, seq, received_at_ms)"
-                        + " FORMAT TSV").redirectInput(file.toFile()).redirectErrorStream(true).start();
-                String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!client.waitFor(120, TimeUnit.SECONDS) || client.exitValue() != 0) {
-                    throw new IllegalStateException("clickhouse-client failed: " + output.strip());
-                }
+            Process client = new ProcessBuilder("clickhouse-client", "--host", "127.0.0.1", "--port", Integer.toString(tcpPort),
+                    "--query", "INSERT INTO " + table + " (device_id, metric, value, ts_ms, seq, received_at_ms) FORMAT TSV")
+                    .redirectErrorStream(true).start();
+            try (var in = client.getOutputStream()) {
+                in.write(tsv.toString().getBytes(StandardCharsets.UTF_8));
             }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            return new Side("clickhouse-client FORMAT TSV (same rows, same batches)", rows, seconds,
-                    clickHouse.number("SELECT count() FROM sluice_bench.telemetry_tsv"));
-        } finally {
-            for (Path file : batches) {
-                Files.deleteIfExists(file);
+            String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!client.waitFor(120, TimeUnit.SECONDS) || client.exitValue() != 0) {
+                throw new IllegalStateException("clickhouse-client failed: " + output.strip());
             }
         }
     }

@@ -87,17 +87,18 @@ final class StackBenchmark {
         out.printf(Locale.ROOT, "%n== 3/3 Sluice end to end through HAProxy%n");
         Map<String, Double> processedBefore = perInstance(setup.processorMetrics(), "sluice_processor_partition_readings_total");
         StackCpu cpu = new StackCpu(setup.pidDir());
-        Map<String, Double> cpuBefore = cpu.read();
+        StackCpu.Window cpuWindow = cpu.window();
         double[] connectionBalance = {Double.NaN};
         FleetOptions sluiceFleet = fleet.elsewhere("sluice", fleet.host(), fleet.port(), fleet.transport(), fleet.fleetSecret(),
                 fleet.injections());
         FleetRun.Outcome sluice = FleetRun.run(sluiceFleet, clickHouse, setup.credentials(), setup.reportDir(), checkTimeout, out,
                 progress -> {
+                    cpuWindow.onProgress(progress);
                     if (Double.isNaN(connectionBalance[0]) && progress.elapsedSeconds() >= sluiceFleet.seconds() / 2.0) {
                         connectionBalance[0] = busiestOverQuietest(perInstance(setup.bridgeMetrics(), "sluice_bridge_connections"));
                     }
                 });
-        Map<String, Double> cpuPerMessage = StackCpu.perMessage(cpuBefore, cpu.read(), sluice.result().acked());
+        Map<String, Double> cpuPerMessage = cpuWindow.perMessage();
         Map<String, Double> processed = perInstance(setup.processorMetrics(), "sluice_processor_partition_readings_total");
         processed.replaceAll((instance, total) -> total - processedBefore.getOrDefault(instance, 0.0));
         double processorBalance = busiestOverMean(processed);
@@ -130,7 +131,7 @@ final class StackBenchmark {
         out.printf(Locale.ROOT, "Readings processed across processors during the run (busiest / mean): %.2f  %s%n", processorBalance,
                 processed);
         out.printf("Loss check: %s%n", sluice.check().exact() ? "exact (nothing lost, nothing duplicated)" : "NOT EXACT");
-        out.printf(Locale.ROOT, "CPU per message in this run, every process of the stack (µs, over the run and its loss check): %s%n",
+        out.printf(Locale.ROOT, "CPU per message while it published, every process of the stack (µs): %s%n",
                 describe(StackCpu.byKind(cpuPerMessage)));
 
         SustainedRate.Result sustained = null;

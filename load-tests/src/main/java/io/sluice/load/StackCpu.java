@@ -51,6 +51,38 @@ final class StackCpu {
         return seconds;
     }
 
+    /**
+     * Follows a fleet run from its progress reports: CPU per message over the publishing itself, from the
+     * first report to the last, which leaves out connecting the fleet and the loss check's queries after it
+     * (ClickHouse's figure still includes the end-to-end sampler's lookups, about 50 small queries a second).
+     */
+    final class Window {
+        private Map<String, Double> first;
+        private long firstAcked;
+        private Map<String, Double> last;
+        private long lastAcked;
+
+        void onProgress(FleetSimulator.Progress progress) {
+            Map<String, Double> now = read();
+            if (first == null) {
+                first = now;
+                firstAcked = progress.acked();
+            } else {
+                last = now;
+                lastAcked = progress.acked();
+            }
+        }
+
+        /** Microseconds per message per process, or an empty map when the run was too short to measure. */
+        Map<String, Double> perMessage() {
+            return last == null ? new TreeMap<>() : StackCpu.perMessage(first, last, lastAcked - firstAcked);
+        }
+    }
+
+    Window window() {
+        return new Window();
+    }
+
     /** Microseconds of CPU per message per process between two readings. */
     static Map<String, Double> perMessage(Map<String, Double> before, Map<String, Double> after, long messages) {
         Map<String, Double> micros = new TreeMap<>();

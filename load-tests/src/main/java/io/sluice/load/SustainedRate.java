@@ -83,9 +83,9 @@ final class SustainedRate {
         FleetOptions fleet = new FleetOptions(template.host(), template.port(), devices, new RateProfile.Steady(rate), seconds,
                 template.qos(), template.inFlightPerDevice(), template.runId() + "-s" + rate, template.transport(), template.format(),
                 template.fleetSecret(), 0, template.pipeline());
-        Map<String, Double> before = cpu.read();
-        FleetRun.Outcome outcome = FleetRun.run(fleet, clickHouse, credentials, reportDir, checkTimeout, out, progress -> { });
-        Map<String, Double> perMessage = StackCpu.perMessage(before, cpu.read(), outcome.result().acked());
+        StackCpu.Window window = cpu.window();
+        FleetRun.Outcome outcome = FleetRun.run(fleet, clickHouse, credentials, reportDir, checkTimeout, out, window::onProgress);
+        Map<String, Double> perMessage = window.perMessage();
         perMessage.put("simulator", outcome.result().simulatorCpuMicrosPerMessage());
         long samples = outcome.endToEndMillis() == null ? 0 : outcome.endToEndMillis().getTotalCount();
         long p50 = samples == 0 ? -1 : outcome.endToEndMillis().getValueAtPercentile(50);

@@ -64,10 +64,10 @@ final class DeviceState {
 
     /**
      * A slot for a metric not seen before: a free one, a new one while under {@code maxMetrics}, or one
-     * whose metric has been idle for {@code idleMs} (of the device's time) and has no open window.
-     * Returns -1 when the device is at its limit.
+     * whose metric has been idle for {@code idleMs} of the device's time ({@code nowTs}) and has no open
+     * window. Returns -1 when the device is at its limit.
      */
-    int claimSlot(String metric, int maxMetrics, long idleMs) {
+    int claimSlot(String metric, int maxMetrics, long idleMs, long nowTs) {
         int free = slots.indexOf(null);
         if (free < 0 && slots.size() < maxMetrics) {
             slots.add(null);
@@ -76,7 +76,7 @@ final class DeviceState {
         if (free < 0) {
             for (int i = 0; i < slots.size(); i++) {
                 long last = slots.get(i).detectors.lastTsMs();
-                if (last != Long.MIN_VALUE && newestTsMs - last >= idleMs && !windows.hasOpen(i)) {
+                if (last != Long.MIN_VALUE && nowTs - last >= idleMs && !windows.hasOpen(i)) {
                     seen.forgetSlot(i);
                     free = i;
                     break;

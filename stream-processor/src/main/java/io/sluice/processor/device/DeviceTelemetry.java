@@ -153,8 +153,16 @@ public final class DeviceTelemetry implements Processor<String, TelemetryEvent, 
         boolean isLate = state.windows.isLate(ts, state.newestTsMs, limits.graceMs()) || ts <= state.seen.floorTs();
         if (isLate) {
             count(late, event.getMetrics().size());
-        } else if (!takeReadings(deviceId, event, state)) {
-            return; // every reading was a duplicate: nothing changed
+        } else {
+            // The device's time moves with this event: what it closes is closed before its readings take their slots.
+            long newest = Math.max(state.newestTsMs, ts);
+            long earliestEnd = state.windows.earliestOpenEndMs();
+            if (earliestEnd != OpenWindows.NONE && earliestEnd + limits.graceMs() <= newest) {
+                closeWindows(deviceId, state, newest - limits.graceMs());
+            }
+            if (!takeReadings(deviceId, event, state, newest) && ts <= state.newestTsMs) {
+                return; // every reading was seen before (or refused) and the device's time did not move: nothing changed
+            }
         }
         if (known) {
             // A silence the schedule did not see (a replay runs faster than it looks) is caught when the device speaks again.
@@ -164,16 +172,16 @@ public final class DeviceTelemetry implements Processor<String, TelemetryEvent, 
         state.newestTsMs = Math.max(state.newestTsMs, ts);
         state.lastReceivedAtMs = Math.max(state.lastReceivedAtMs, event.getReceivedAtMs());
         state.silence.spoke();
-        long earliestEnd = state.windows.earliestOpenEndMs();
-        if (earliestEnd != OpenWindows.NONE && earliestEnd + limits.graceMs() <= state.newestTsMs) {
-            closeWindows(deviceId, state, state.newestTsMs - limits.graceMs());
-        }
         state.seen.forget(state.windows.closedThroughMs(), limits.maxEvents());
         save(deviceId, state);
     }
 
-    /** Adds the event's new readings into the windows and the detectors; false when all of them were seen before. */
-    private boolean takeReadings(String deviceId, TelemetryEvent event, DeviceState state) {
+    /**
+     * Adds the event's new readings into the windows and the detectors; false when none was taken (all seen before,
+     * or refused). {@code newestTs} is the device's time with this event: a metric idle since long before it gives up
+     * its slot to a new one.
+     */
+    private boolean takeReadings(String deviceId, TelemetryEvent event, DeviceState state, long newestTs) {
         long ts = event.getTsMs();
         long seq = event.getSeq() == null ? ReadingLog.NO_SEQUENCE : event.getSeq();
         long seen = state.seen.seenMetrics(ts, seq);
@@ -184,7 +192,7 @@ public final class DeviceTelemetry implements Processor<String, TelemetryEvent, 
             String metric = reading.getKey();
             int slot = state.slotOf(metric);
             if (slot < 0) {
-                slot = state.claimSlot(metric, limits.maxMetrics(), limits.ttlMs());
+                slot = state.claimSlot(metric, limits.maxMetrics(), limits.ttlMs(), newestTs);
                 if (slot < 0) {
                     (overLimit == null ? overLimit = new ArrayList<>() : overLimit).add(metric);
                     continue;

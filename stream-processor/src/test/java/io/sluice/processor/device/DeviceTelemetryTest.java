@@ -153,4 +153,18 @@ class DeviceTelemetryTest {
         assertEquals("gone", closed.get(0).getDeviceId());
         assertEquals(1, harness.rollups1h.readValuesToList().stream().filter(r -> r.getDeviceId().equals("gone")).count());
     }
+
+    @Test
+    void aMetricIdleForTheStateLifetimeGivesUpItsSlotToANewOne() {
+        harness.close();
+        harness = harness(Map.of(ProcessorConfig.DEVICE_MAX_METRICS, 1, ProcessorConfig.DEVICE_STATE_TTL_MS, 2 * 3_600_000L));
+        harness.reading("a", T0 + 1_000, "old", 1.0);
+        harness.reading("a", T0 + 2_000, "other", 1.0); // over the limit while "old" is fresh
+        harness.reading("a", T0 + 3 * 3_600_000L, "new", 2.0); // "old" idle for three hours: its slot goes to "new"
+        harness.reading("a", T0 + 3 * 3_600_000L + MINUTE + GRACE, "new", 2.0);
+        List<DeadLetter> refused = harness.deadLetters.readValuesToList();
+        assertEquals(1, refused.size());
+        assertTrue(refused.get(0).getDetail().contains("other"), refused.get(0).getDetail());
+        assertEquals(List.of("old", "new"), harness.rollups1m.readValuesToList().stream().map(TelemetryRollup::getMetric).toList());
+    }
 }

@@ -5,11 +5,13 @@ WORKDIR /src
 COPY pom.xml ./
 COPY schemas schemas
 COPY service-runtime service-runtime
+COPY clickhouse-access clickhouse-access
 COPY mqtt-bridge mqtt-bridge
 COPY stream-processor stream-processor
 COPY clickhouse-sink clickhouse-sink
 COPY test-servers test-servers
 COPY load-tests load-tests
+COPY cli cli
 RUN mvn -B -q -Dmaven.test.skip=true package
 
 FROM eclipse-temurin:17-jre AS runtime

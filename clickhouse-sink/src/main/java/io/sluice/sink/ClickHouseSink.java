@@ -1,5 +1,7 @@
 package io.sluice.sink;
 
+import io.sluice.clickhouse.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

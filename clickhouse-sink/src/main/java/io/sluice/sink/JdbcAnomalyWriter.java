@@ -1,5 +1,6 @@
 package io.sluice.sink;
 
+import io.sluice.clickhouse.ClickHouseEndpoint;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 

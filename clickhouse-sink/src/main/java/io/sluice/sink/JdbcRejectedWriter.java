@@ -1,5 +1,6 @@
 package io.sluice.sink;
 
+import io.sluice.clickhouse.ClickHouseEndpoint;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;

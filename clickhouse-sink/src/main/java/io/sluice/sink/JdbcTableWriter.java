@@ -1,5 +1,6 @@
 package io.sluice.sink;
 
+import io.sluice.clickhouse.ClickHouseEndpoint;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

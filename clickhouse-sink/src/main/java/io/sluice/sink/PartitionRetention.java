@@ -1,5 +1,6 @@
 package io.sluice.sink;
 
+import io.sluice.clickhouse.ClickHouseQueries;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

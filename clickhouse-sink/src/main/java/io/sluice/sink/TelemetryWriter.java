@@ -1,5 +1,6 @@
 package io.sluice.sink;
 
+import io.sluice.clickhouse.ClickHouseEndpoint;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

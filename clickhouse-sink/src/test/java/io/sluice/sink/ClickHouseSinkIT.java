@@ -1,5 +1,7 @@
 package io.sluice.sink;
 
+import io.sluice.clickhouse.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseEndpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

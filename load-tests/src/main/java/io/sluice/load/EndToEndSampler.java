@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.HdrHistogram.Histogram;
 
-import io.sluice.sink.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseQueries;
 
 /**
  * Samples end-to-end latency, from publish to queryable in ClickHouse: five times a second it takes

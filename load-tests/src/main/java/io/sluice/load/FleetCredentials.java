@@ -12,7 +12,7 @@ import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import io.sluice.bridge.auth.CredentialsTool;
+import io.sluice.bridge.auth.CredentialsFile;
 import io.sluice.bridge.auth.PasswordHash;
 
 /**
@@ -46,13 +46,13 @@ final class FleetCredentials {
             String device = options.deviceId(i);
             lines.add(device + " " + PasswordHash.of(password(options.fleetSecret(), device), PasswordHash.MIN_ITERATIONS).text());
         }
-        CredentialsTool.write(file, lines);
+        CredentialsFile.write(file, lines);
     }
 
     /** Removes the run's devices from {@code file}. */
     static void withdraw(Path file, String runId) throws IOException {
         if (Files.exists(file)) {
-            CredentialsTool.write(file, linesWithoutRun(file, runId));
+            CredentialsFile.write(file, linesWithoutRun(file, runId));
         }
     }
 

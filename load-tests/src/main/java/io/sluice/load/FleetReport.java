@@ -14,19 +14,19 @@ import org.HdrHistogram.Histogram;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.sluice.sink.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseQueries;
 
 /**
  * What a fleet run prints and writes: a live progress line; at the end a text summary with the loss
  * check, a JSON file of every figure, and an HTML report with charts ({@link HtmlReport}) that opens
  * in a browser without a network; and the demo's look at ClickHouse.
  */
-final class FleetReport {
+public final class FleetReport {
 
     private static final double[] PERCENTILES = {50, 90, 99, 99.9, 100};
     private final PrintStream out;
 
-    FleetReport(PrintStream out) {
+    public FleetReport(PrintStream out) {
         this.out = out;
     }
 
@@ -150,7 +150,7 @@ final class FleetReport {
         return html;
     }
 
-    void clickHouseContents(ClickHouseQueries clickHouse, String runId) throws IOException, InterruptedException {
+    public void clickHouseContents(ClickHouseQueries clickHouse, String runId) throws IOException, InterruptedException {
         out.println();
         out.println("What is in ClickHouse now (table sluice.telemetry):");
         long total = 0;

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
 
-import io.sluice.sink.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseQueries;
 
 /**
  * One fleet run against a running stack, start to finish: provisions the devices' credentials (when
@@ -18,17 +18,17 @@ import io.sluice.sink.ClickHouseQueries;
  * injections against the anomalies found, then prints the summary and writes the JSON and HTML reports.
  * Without ClickHouse ({@code null}: a bare MQTT broker as the baseline) only the MQTT side is measured.
  */
-final class FleetRun {
+public final class FleetRun {
 
     private static final Duration ANOMALIES_ARRIVAL = Duration.ofSeconds(30);
 
-    record Outcome(FleetResult result, LossCheck check, Histogram endToEndMillis, InjectionCheck injections, Path html) {
+    public record Outcome(FleetResult result, LossCheck check, Histogram endToEndMillis, InjectionCheck injections, Path html) {
     }
 
     private FleetRun() {
     }
 
-    static Outcome run(FleetOptions options, ClickHouseQueries clickHouse, Path credentials, Path reportRoot, Duration checkTimeout,
+    public static Outcome run(FleetOptions options, ClickHouseQueries clickHouse, Path credentials, Path reportRoot, Duration checkTimeout,
                        PrintStream out, Consumer<FleetSimulator.Progress> alsoOnProgress) throws Exception {
         FleetReport report = new FleetReport(out);
         report.starting(options);

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.sluice.sink.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseQueries;
 
 /**
  * Matches a run's injected anomalies against {@code sluice.anomalies}: an injection is caught when its
@@ -17,7 +17,7 @@ import io.sluice.sink.ClickHouseQueries;
  * got no injection, detected while the run was publishing, are false alarms (a fleet that stops
  * publishing goes silent afterwards, rightly: those are not counted).
  */
-record InjectionCheck(int injected, int caught, List<String> missed, long falseAlarms, Map<String, Long> byDetector) {
+public record InjectionCheck(int injected, int caught, List<String> missed, long falseAlarms, Map<String, Long> byDetector) {
 
     static InjectionCheck against(ClickHouseQueries clickHouse, FleetOptions options, List<LiveInjection.Planned> plan,
                                   long runStartMs, long runEndMs) throws IOException, InterruptedException {

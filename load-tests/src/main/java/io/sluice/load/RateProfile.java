@@ -103,7 +103,7 @@ public sealed interface RateProfile {
     }
 
     /** Parses a profile; {@code steadyRate} is the rate of {@code steady} without a number. Mistakes are one-line IllegalArgumentExceptions. */
-    static RateProfile parse(String text, double steadyRate, double runSeconds) {
+    public static RateProfile parse(String text, double steadyRate, double runSeconds) {
         String[] parts = text.strip().split(":");
         try {
             switch (parts[0]) {

@@ -19,8 +19,8 @@ import com.sun.management.OperatingSystemMXBean;
 
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.kafka.Topics;
-import io.sluice.sink.ClickHouseEndpoint;
-import io.sluice.sink.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseEndpoint;
+import io.sluice.clickhouse.ClickHouseQueries;
 import io.sluice.sink.JdbcTelemetryWriter;
 import io.sluice.sink.TableWriter;
 import io.sluice.sink.TelemetryWriter;

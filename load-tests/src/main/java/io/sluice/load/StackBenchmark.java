@@ -30,7 +30,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.kafka.Topics;
-import io.sluice.sink.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseQueries;
 
 /**
  * {@code ./sluice bench}: Sluice end to end beside its baselines, measured in the same run on the
@@ -44,7 +44,7 @@ import io.sluice.sink.ClickHouseQueries;
  *       sampled, and the balance of connections across bridges and of work across processors.</li>
  * </ol>
  */
-final class StackBenchmark {
+public final class StackBenchmark {
 
     private static final Pattern PERF_SUMMARY = Pattern.compile(
             "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max latency,"
@@ -52,7 +52,7 @@ final class StackBenchmark {
     private static final String BENCH_TOPIC = "sluice.bench.producer-performance";
 
     /** Where the stack's parts are, and how to run the baselines. */
-    record Setup(String kafkaBootstrap, Path kafkaClasspath, String mosquittoBinary, List<String> bridgeMetrics,
+    public record Setup(String kafkaBootstrap, Path kafkaClasspath, String mosquittoBinary, List<String> bridgeMetrics,
                  List<String> processorMetrics, Path credentials, Path reportDir, Path json, Path pidDir,
                  SustainedRate.Search sustained) {
     }
@@ -70,7 +70,7 @@ final class StackBenchmark {
         this.out = out;
     }
 
-    static boolean run(Setup setup, FleetOptions fleet, int kafkaRecords, ClickHouseQueries clickHouse, Duration checkTimeout,
+    public static boolean run(Setup setup, FleetOptions fleet, int kafkaRecords, ClickHouseQueries clickHouse, Duration checkTimeout,
                        PrintStream out) throws Exception {
         return new StackBenchmark(setup, out).run(fleet, kafkaRecords, clickHouse, checkTimeout);
     }

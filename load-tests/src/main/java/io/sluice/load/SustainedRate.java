@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.sluice.sink.ClickHouseQueries;
+import io.sluice.clickhouse.ClickHouseQueries;
 
 /**
  * The highest steady rate the stack digests: a search over rates, each held for a while (60 s by
@@ -18,14 +18,14 @@ import io.sluice.sink.ClickHouseQueries;
  * until a rate fails, then bisects down to its resolution. Each step also reads every process's CPU
  * per message.
  */
-final class SustainedRate {
+public final class SustainedRate {
 
     static final long QUERYABLE_P99_LIMIT_MS = 2_000;
     static final double ACKED_SHARE = 0.97;
     private static final int MAX_STEPS = 7;
 
     /** The search's bounds and the length of each step. */
-    record Search(int startRate, int maxRate, int resolution, int seconds) {
+    public record Search(int startRate, int maxRate, int resolution, int seconds) {
     }
 
     /** One rate tried. */

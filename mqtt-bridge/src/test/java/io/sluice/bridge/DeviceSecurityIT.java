@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import io.sluice.bridge.auth.CredentialsTool;
+import io.sluice.bridge.auth.CredentialsFile;
 import io.sluice.bridge.auth.PasswordHash;
 import io.sluice.schemas.avro.DeadLetter;
 import io.sluice.schemas.avro.DeviceSession;
@@ -79,19 +76,9 @@ class DeviceSecurityIT {
 
     /** Adds a device with {@code ./sluice device add}'s code and returns its generated secret. */
     private static String addDevice(String deviceId) throws Exception {
-        InputStream stdin = System.in;
-        java.io.PrintStream stdout = System.out;
-        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(new byte[0]));
-            System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
-            CredentialsTool.run(new String[] {"add", credentials.toString(), deviceId, "--iterations",
-                    Integer.toString(PasswordHash.MIN_ITERATIONS)});
-        } finally {
-            System.setIn(stdin);
-            System.setOut(stdout);
-        }
-        return printed.toString(StandardCharsets.UTF_8).strip();
+        String secret = PasswordHash.newSecret();
+        new CredentialsFile(credentials).add(deviceId, secret, PasswordHash.MIN_ITERATIONS);
+        return secret;
     }
 
     private static List<String> login(String user, String password) {

@@ -89,19 +89,18 @@ class AuthenticatorTest {
     }
 
     @Test
-    void theToolAddsReplacesAndRemovesDevices() throws Exception {
-        Path file = dir.resolve("sub/credentials");
-        CredentialsTool.run(new String[] {"add", file.toString(), "dev-1", "--iterations", "1000"});
-        CredentialsTool.run(new String[] {"add", file.toString(), "dev-2", "--iterations", "1000"});
-        CredentialsTool.run(new String[] {"add", file.toString(), "dev-1", "--iterations", "1000"});
-        assertEquals(2, DeviceCredentials.read(file).size());
-        CredentialsTool.run(new String[] {"remove", file.toString(), "dev-1"});
-        assertEquals(1, DeviceCredentials.read(file).size());
-        assertTrue(DeviceCredentials.read(file).hashOf("dev-2").isPresent());
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        assertThrows(IllegalArgumentException.class, () -> CredentialsTool.run(new String[] {"remove", file.toString(), "dev-9"}));
-        assertThrows(IllegalArgumentException.class, () -> CredentialsTool.run(new String[] {"add", file.toString(), "a/b"}));
-        assertThrows(IllegalArgumentException.class,
-                () -> CredentialsTool.run(new String[] {"add", file.toString(), "dev-3", "--iterations", "5"}));
+    void theCredentialsFileAddsReplacesAndRemovesDevices() throws Exception {
+        CredentialsFile file = new CredentialsFile(dir.resolve("sub/credentials"));
+        assertEquals(false, file.add("dev-1", "secret-1", 1000));
+        file.add("dev-2", "secret-2", 1000);
+        assertEquals(true, file.add("dev-1", "secret-3", 1000), "a device added again is replaced");
+        assertEquals(List.of("dev-1", "dev-2"), file.devices());
+        file.remove("dev-1");
+        assertEquals(1, DeviceCredentials.read(file.path()).size());
+        assertTrue(DeviceCredentials.read(file.path()).hashOf("dev-2").isPresent());
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path())));
+        assertThrows(IllegalArgumentException.class, () -> file.remove("dev-9"));
+        assertThrows(IllegalArgumentException.class, () -> file.add("a/b", "x", 1000));
+        assertThrows(IllegalArgumentException.class, () -> file.add("dev-3", "x", 5));
     }
 }

@@ -1,8 +1,6 @@
 package io.sluice.processor.balance;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,62 +23,30 @@ import org.apache.kafka.common.TopicPartition;
 import io.sluice.schemas.kafka.Topics;
 
 /**
- * {@code ./sluice balance}: which processor replica holds each partition of the raw topic, each
- * partition's rate (records per second, measured over a sample) and lag, each replica's share, and the
- * imbalance figure: the busiest replica's load over the mean load.
- *
- * <pre>java -cp stream-processor-all.jar io.sluice.processor.balance.BalanceReport
- *     --bootstrap HOST:PORT [--group APPLICATION_ID] [--sample-seconds N] [--json FILE]
- *     | --skew-model [--devices N --loud N --factor X --partitions P]</pre>
+ * What {@code ./sluice balance} measures: which processor replica holds each partition of the raw topic, each
+ * partition's rate (records per second, measured over a sample) and lag, each replica's share, and the imbalance
+ * figure: the busiest replica's load over the mean load. The skew model computes the same for a simulated fleet with
+ * a few loud devices.
  */
 public final class BalanceReport {
 
     private BalanceReport() {
     }
 
-    record PartitionRow(int partition, String replica, double ratePerSecond, long lag) {
+    public record PartitionRow(int partition, String replica, double ratePerSecond, long lag) {
     }
 
-    public static void main(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--skew-model")) {
-                    options.put("skew-model", "true");
-                } else if (args[i].startsWith("--") && i + 1 < args.length) {
-                    options.put(args[i].substring(2), args[++i]);
-                } else {
-                    throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
-                }
-            }
-            if (options.containsKey("skew-model")) {
-                skewModel(integer(options, "devices", 500), integer(options, "loud", 5), number(options, "factor", 50),
-                        integer(options, "partitions", Topics.DEFAULT_PARTITIONS));
-                return;
-            }
-            String bootstrap = options.get("bootstrap");
-            if (bootstrap == null) {
-                throw new IllegalArgumentException("--bootstrap HOST:PORT is required");
-            }
-            live(bootstrap, options.getOrDefault("group", "sluice-stream-processor"), integer(options, "sample-seconds", 5),
-                    options.get("json"));
-        } catch (IllegalArgumentException e) {
-            System.err.println("sluice balance: " + e.getMessage());
-            System.exit(2);
-        } catch (TimeoutException | ExecutionException e) {
-            System.err.println("sluice balance: Kafka did not answer: " + (e.getCause() == null ? e : e.getCause()).getMessage());
-            System.exit(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            System.exit(1);
-        } catch (IOException e) {
-            System.err.println("sluice balance: cannot write the JSON file: " + e.getMessage());
-            System.exit(1);
-        }
+    /** What one sample found: every partition's owner, rate and lag, and the imbalance figures. */
+    public record Balance(String group, String state, double sampleSeconds, List<PartitionRow> partitions, double imbalanceByRate,
+                          double imbalanceByCount, double recordsPerSecond) {
     }
 
-    private static void live(String bootstrap, String group, int sampleSeconds, String json)
-            throws InterruptedException, ExecutionException, TimeoutException, IOException {
+    /**
+     * Samples the raw topic's end offsets for {@code sampleSeconds} and reads the group's assignment and offsets;
+     * prints the tables to {@code out} and returns the figures.
+     */
+    public static Balance live(String bootstrap, String group, int sampleSeconds, PrintStream out)
+            throws InterruptedException, ExecutionException, TimeoutException {
         String topic = Topics.TELEMETRY_RAW.name();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
@@ -116,7 +82,7 @@ public final class BalanceReport {
                 rows.add(new PartitionRow(partition.partition(), owner.getOrDefault(partition.partition(), "(unassigned)"),
                         (endAfter.get(partition) - endBefore.get(partition)) / seconds, lag));
             }
-            print(group, description.groupState().toString(), seconds, rows, replicasSeen.keySet(), json);
+            return print(group, description.groupState().toString(), seconds, rows, replicasSeen.keySet(), out);
         }
     }
 
@@ -142,12 +108,12 @@ public final class BalanceReport {
         return name;
     }
 
-    private static void print(String group, String state, double seconds, List<PartitionRow> rows, java.util.Set<String> replicas,
-                              String json) throws IOException {
-        System.out.printf(Locale.ROOT, "Consumer group %s (%s), rates measured over %.1f s%n%n", group, state, seconds);
-        System.out.printf(Locale.ROOT, "%-10s %-22s %12s %10s%n", "PARTITION", "REPLICA", "RECORDS/S", "LAG");
+    private static Balance print(String group, String state, double seconds, List<PartitionRow> rows, java.util.Set<String> replicas,
+                                 PrintStream out) {
+        out.printf(Locale.ROOT, "Consumer group %s (%s), rates measured over %.1f s%n%n", group, state, seconds);
+        out.printf(Locale.ROOT, "%-10s %-22s %12s %10s%n", "PARTITION", "REPLICA", "RECORDS/S", "LAG");
         for (PartitionRow row : rows) {
-            System.out.printf(Locale.ROOT, "%-10d %-22s %12.1f %10d%n", row.partition(), row.replica(), row.ratePerSecond(), row.lag());
+            out.printf(Locale.ROOT, "%-10d %-22s %12.1f %10d%n", row.partition(), row.replica(), row.ratePerSecond(), row.lag());
         }
         Map<String, double[]> perReplica = new TreeMap<>();
         replicas.forEach(replica -> perReplica.put(replica, new double[3]));
@@ -158,11 +124,11 @@ public final class BalanceReport {
             figures[2] += row.lag();
         }
         double total = rows.stream().mapToDouble(PartitionRow::ratePerSecond).sum();
-        System.out.printf(Locale.ROOT, "%n%-22s %10s %12s %8s %10s%n", "REPLICA", "PARTITIONS", "RECORDS/S", "SHARE", "LAG");
+        out.printf(Locale.ROOT, "%n%-22s %10s %12s %8s %10s%n", "REPLICA", "PARTITIONS", "RECORDS/S", "SHARE", "LAG");
         List<Double> loads = new ArrayList<>();
         List<Double> counts = new ArrayList<>();
         perReplica.forEach((replica, f) -> {
-            System.out.printf(Locale.ROOT, "%-22s %10d %12.1f %7.1f%% %10d%n", replica, (int) f[0], f[1],
+            out.printf(Locale.ROOT, "%-22s %10d %12.1f %7.1f%% %10d%n", replica, (int) f[0], f[1],
                     total > 0 ? 100 * f[1] / total : 0.0, (long) f[2]);
             if (!replica.equals("(unassigned)")) {
                 loads.add(f[1]);
@@ -171,35 +137,19 @@ public final class BalanceReport {
         });
         double byRate = PartitionBalance.imbalance(loads);
         double byCount = PartitionBalance.imbalance(counts);
-        System.out.printf(Locale.ROOT, "%nImbalance (busiest replica over the mean): %.2f by records/s, %.2f by partition count;"
+        out.printf(Locale.ROOT, "%nImbalance (busiest replica over the mean): %.2f by records/s, %.2f by partition count;"
                 + " %d replicas, %.1f records/s in all%n", byRate, byCount, loads.size(), total);
-        if (json != null) {
-            StringBuilder out = new StringBuilder("{\"group\":\"" + group + "\",\"sampleSeconds\":" + seconds + ",\"imbalanceByRate\":"
-                    + byRate + ",\"imbalanceByCount\":" + byCount + ",\"recordsPerSecond\":" + total + ",\"partitions\":[");
-            for (int i = 0; i < rows.size(); i++) {
-                PartitionRow row = rows.get(i);
-                out.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                        "{\"partition\":%d,\"replica\":\"%s\",\"recordsPerSecond\":%.3f,\"lag\":%d}", row.partition(), row.replica(),
-                        row.ratePerSecond(), row.lag()));
-            }
-            out.append("]}\n");
-            Path path = Path.of(json);
-            if (path.getParent() != null) {
-                Files.createDirectories(path.getParent());
-            }
-            Files.writeString(path, out);
-            System.out.println("JSON: " + path);
-        }
+        return new Balance(group, state, seconds, rows, byRate, byCount, total);
     }
 
     /** What a skewed fleet does to the balance, by count (Kafka Streams today) and by load (whole partitions moved). */
-    private static void skewModel(int devices, int loud, double factor, int partitions) {
+    public static void skewModel(int devices, int loud, double factor, int partitions, PrintStream out) {
         double[] loads = PartitionBalance.partitionLoads(PartitionBalance.skewedFleet(devices, loud, factor), partitions);
-        System.out.printf(Locale.ROOT, "Skew model: %d devices, %d of them %.0f times louder, %d partitions (Kafka's murmur2"
+        out.printf(Locale.ROOT, "Skew model: %d devices, %d of them %.0f times louder, %d partitions (Kafka's murmur2"
                 + " partitioner on the device id)%n%n", devices, loud, factor, partitions);
-        System.out.printf(Locale.ROOT, "%-9s %22s %22s%n", "REPLICAS", "IMBALANCE BY COUNT", "IMBALANCE BY LOAD");
+        out.printf(Locale.ROOT, "%-9s %22s %22s%n", "REPLICAS", "IMBALANCE BY COUNT", "IMBALANCE BY LOAD");
         for (int replicas = 1; replicas <= Math.min(6, partitions); replicas++) {
-            System.out.printf(Locale.ROOT, "%-9d %22.2f %22.2f%n", replicas,
+            out.printf(Locale.ROOT, "%-9d %22.2f %22.2f%n", replicas,
                     PartitionBalance.imbalance(PartitionBalance.byCount(loads, replicas)),
                     PartitionBalance.imbalance(PartitionBalance.byLoad(loads, replicas)));
         }
@@ -209,25 +159,7 @@ public final class BalanceReport {
             max = Math.max(max, load);
             total += load;
         }
-        System.out.printf(Locale.ROOT, "%nBusiest partition: %.1f%% of the fleet's readings (a partition is never split, to keep"
+        out.printf(Locale.ROOT, "%nBusiest partition: %.1f%% of the fleet's readings (a partition is never split, to keep"
                 + " each device's order: no assignment beats that share).%n", 100 * max / total);
-    }
-
-    private static int integer(Map<String, String> options, String key, int fallback) {
-        return option(options, key, fallback, Integer::parseInt, "a whole number");
-    }
-
-    private static double number(Map<String, String> options, String key, double fallback) {
-        return option(options, key, fallback, Double::parseDouble, "a number");
-    }
-
-    private static <T> T option(Map<String, String> options, String key, T fallback, java.util.function.Function<String, T> parse,
-                                String what) {
-        String value = options.get(key);
-        try {
-            return value == null ? fallback : parse.apply(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " needs " + what + ", got '" + value + "'");
-        }
     }
 }

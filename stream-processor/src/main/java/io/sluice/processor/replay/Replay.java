@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +26,6 @@ import io.sluice.processor.PartitionActivity;
 import io.sluice.processor.ProcessorConfig;
 import io.sluice.processor.TelemetryTopology;
 import io.sluice.processor.anomaly.DetectionRules;
-import io.sluice.processor.anomaly.RulesException;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.schemas.kafka.Topics;
 
@@ -53,47 +51,6 @@ public final class Replay {
     }
 
     private Replay() {
-    }
-
-    public static void main(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                    throw new IllegalArgumentException("unexpected argument '" + args[i] + "' (usage: --from TIME [--to TIME])");
-                }
-                options.put(args[i].substring(2), args[++i]);
-            }
-            if (!options.containsKey("from")) {
-                throw new IllegalArgumentException("--from TIME is required (ISO-8601, or -30m, -2h, -1d)");
-            }
-            Instant now = Instant.now();
-            ReplayRange range = new ReplayRange(ReplayRange.parseInstant(options.get("from"), now),
-                    options.containsKey("to") ? ReplayRange.parseInstant(options.get("to"), now) : now);
-            DetectionRules rules = options.containsKey("rules-file") && !options.get("rules-file").isBlank()
-                    ? DetectionRules.load(Path.of(options.get("rules-file"))) : DetectionRules.defaults();
-            Outcome outcome = run(options.getOrDefault("bootstrap", "127.0.0.1:9092"), range, rules,
-                    Path.of(options.getOrDefault("state-dir", System.getProperty("java.io.tmpdir"))), System.console() != null);
-            if (options.containsKey("json")) {
-                Path json = Path.of(options.get("json"));
-                Files.createDirectories(json.toAbsolutePath().getParent());
-                Files.writeString(json, String.format(Locale.ROOT, "{\"from\":\"%s\",\"to\":\"%s\",\"records\":%d,\"seconds\":%.2f}%n",
-                        range.from(), range.to(), outcome.records(), outcome.seconds()));
-            }
-            System.exit(0);
-        } catch (IllegalArgumentException | RulesException e) {
-            System.err.println("sluice replay: " + e.getMessage());
-            System.exit(2);
-        } catch (TimeoutException | ExecutionException e) {
-            System.err.println("sluice replay: Kafka did not answer: " + (e.getCause() == null ? e : e.getCause()).getMessage());
-            System.exit(1);
-        } catch (IllegalStateException | IOException e) {
-            System.err.println("sluice replay: " + e.getMessage());
-            System.exit(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            System.exit(1);
-        }
     }
 
     /** Replays the range; returns once every record in it is processed and its results committed. */

@@ -1,4 +1,4 @@
-package io.sluice.sink;
+package io.sluice.clickhouse;
 
 import java.net.URI;
 import java.util.Properties;

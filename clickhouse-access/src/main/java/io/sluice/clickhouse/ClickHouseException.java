@@ -1,4 +1,4 @@
-package io.sluice.sink;
+package io.sluice.clickhouse;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

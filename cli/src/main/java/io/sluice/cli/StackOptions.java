@@ -1,0 +1,42 @@
+package io.sluice.cli;
+
+import java.nio.file.Path;
+
+import io.sluice.clickhouse.ClickHouseEndpoint;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the stack is: the native stack's addresses by default, or what the environment says
+ * ({@code SLUICE_KAFKA}, {@code SLUICE_CLICKHOUSE_URL}, {@code SLUICE_CLICKHOUSE_USER}). The ClickHouse password is
+ * read only from {@code SLUICE_CLICKHOUSE_PASSWORD}, never from an argument, so that it shows in no process list.
+ */
+final class StackOptions {
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT", defaultValue = "${env:SLUICE_KAFKA:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}; env SLUICE_KAFKA)")
+    String kafka;
+
+    @Option(names = "--clickhouse", paramLabel = "URL", defaultValue = "${env:SLUICE_CLICKHOUSE_URL:-http://127.0.0.1:8123}",
+            description = "ClickHouse HTTP interface (default: ${DEFAULT-VALUE}; env SLUICE_CLICKHOUSE_URL)")
+    String clickHouseUrl;
+
+    @Option(names = "--clickhouse-user", paramLabel = "USER", defaultValue = "${env:SLUICE_CLICKHOUSE_USER:-default}",
+            description = "ClickHouse user (default: ${DEFAULT-VALUE}; env SLUICE_CLICKHOUSE_USER; the password from"
+                    + " SLUICE_CLICKHOUSE_PASSWORD only)")
+    String clickHouseUser;
+
+    ClickHouseEndpoint clickHouse() {
+        try {
+            String password = System.getenv("SLUICE_CLICKHOUSE_PASSWORD");
+            return new ClickHouseEndpoint(clickHouseUrl, clickHouseUser, password == null ? "" : password);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    /** The native stack's state folder: {@code SLUICE_HOME}, which ./sluice sets, else {@code .sluice}. */
+    static Path home() {
+        String home = System.getenv("SLUICE_HOME");
+        return Path.of(home == null || home.isBlank() ? ".sluice" : home);
+    }
+}

@@ -2,7 +2,6 @@ package io.sluice.sink;
 
 import io.sluice.clickhouse.ClickHouseQueries;
 import io.sluice.clickhouse.ClickHouseEndpoint;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -128,9 +126,8 @@ public final class ClickHouseSink implements AutoCloseable {
         return (record, reason, detail) -> {
             String deviceId = writer.deviceIdOf(record);
             DeadLetter letter = DeadLetters.of("clickhouse-sink", deviceId, "", reason, "sluice." + writer.table() + ": " + detail,
-                    topic.valueSerde().serializer().serialize(topic.name(), record), writer.receivedAtMs(record));
-            producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), deviceId.getBytes(StandardCharsets.UTF_8),
-                    Topics.DEAD_LETTER_SERDE.encode(letter))).get(30, TimeUnit.SECONDS);
+                    topic.encode(record), writer.receivedAtMs(record));
+            producer.send(Topics.DEAD_LETTER.record(deviceId, letter)).get(30, TimeUnit.SECONDS);
         };
     }
 

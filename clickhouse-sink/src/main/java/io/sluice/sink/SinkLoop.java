@@ -119,7 +119,7 @@ final class SinkLoop<T> implements Runnable {
         batchOffsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
         T value;
         try {
-            value = topic.valueSerde().deserializer().deserialize(record.topic(), record.value());
+            value = topic.value(record);
         } catch (SerializationException e) {
             metrics.poison();
             LOG.error("skipping undecodable record at {} offset {}: {}", partition, record.offset(), e.getMessage());

@@ -187,10 +187,10 @@ class ClickHouseSinkIT {
             for (int i = 0; i < events; i++) {
                 String device = "kill-" + (i % devices);
                 producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device.getBytes(),
-                        Topics.TELEMETRY_EVENT_SERDE.encode(event(device, base + i, (long) i, Map.of("t", 1.0, "h", 2.0)))));
+                        Topics.TELEMETRY_RAW.encode(event(device, base + i, (long) i, Map.of("t", 1.0, "h", 2.0)))));
                 if (i < WINDOWS) {
                     producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), device.getBytes(),
-                            Topics.TELEMETRY_ROLLUP_SERDE.encode(minute(device, i, 60)))).get();
+                            Topics.TELEMETRY_1M.encode(minute(device, i, 60)))).get();
                 }
             }
             producer.flush();
@@ -287,8 +287,8 @@ class ClickHouseSinkIT {
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers()),
                      new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), "dl-1", Topics.DEAD_LETTER_SERDE.encode(letter)));
-            producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), "dl-1", Topics.DEAD_LETTER_SERDE.encode(letter)));
+            producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), "dl-1", Topics.DEAD_LETTER.encode(letter)));
+            producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), "dl-1", Topics.DEAD_LETTER.encode(letter)));
             producer.flush();
             Await.until("two rejected rows", Duration.ofSeconds(30),
                     () -> queries.number("SELECT count() FROM sluice.rejected WHERE device_id = 'dl-1'") == 2);
@@ -309,9 +309,9 @@ class ClickHouseSinkIT {
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
                 String device = "outage-" + (i % 20);
-                producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device, Topics.TELEMETRY_EVENT_SERDE.encode(
+                producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device, Topics.TELEMETRY_RAW.encode(
                         event(device, 1_763_800_000_000L + i, (long) i, Map.of("t", (double) i, "h", 1.0)))));
-                producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), device, Topics.TELEMETRY_ROLLUP_SERDE.encode(
+                producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), device, Topics.TELEMETRY_1M.encode(
                         minute(device, i, 60))));
                 if (i == events / 2) {
                     producer.flush();
@@ -354,12 +354,12 @@ class ClickHouseSinkIT {
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafkaBootstrapServers()),
                      new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), "roll-1", Topics.TELEMETRY_ROLLUP_SERDE.encode(full)));
-            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), "roll-1", Topics.TELEMETRY_ROLLUP_SERDE.encode(partial)));
-            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1H.name(), "roll-1", Topics.TELEMETRY_ROLLUP_SERDE.encode(
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), "roll-1", Topics.TELEMETRY_1M.encode(full)));
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1M.name(), "roll-1", Topics.TELEMETRY_1M.encode(partial)));
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_1H.name(), "roll-1", Topics.TELEMETRY_1H.encode(
                     TelemetryRollup.newBuilder(full).setWindowMs(3_600_000).setWindowStartMs(minute - minute % 3_600_000).build())));
-            producer.send(new ProducerRecord<>(Topics.ANOMALIES.name(), "roll-1", Topics.ANOMALY_SERDE.encode(anomaly)));
-            producer.send(new ProducerRecord<>(Topics.ANOMALIES.name(), "roll-1", Topics.ANOMALY_SERDE.encode(anomaly)));
+            producer.send(new ProducerRecord<>(Topics.ANOMALIES.name(), "roll-1", Topics.ANOMALIES.encode(anomaly)));
+            producer.send(new ProducerRecord<>(Topics.ANOMALIES.name(), "roll-1", Topics.ANOMALIES.encode(anomaly)));
             producer.flush();
             Await.until("both minute rows, the hour and the anomalies", Duration.ofSeconds(30),
                     () -> queries.number("SELECT count() FROM sluice.telemetry_1m WHERE device_id = 'roll-1'") == 2

@@ -57,7 +57,7 @@ class SinkLoopTest {
     }
 
     private static byte[] event(long ts) {
-        return Topics.TELEMETRY_EVENT_SERDE.encode(TelemetryEvent.newBuilder().setDeviceId("d").setTsMs(ts).setSeq(null)
+        return Topics.TELEMETRY_RAW.encode(TelemetryEvent.newBuilder().setDeviceId("d").setTsMs(ts).setSeq(null)
                 .setReceivedAtMs(ts).setMetrics(Map.of("t", 1.0, "h", 2.0)).build());
     }
 

@@ -142,7 +142,7 @@ public final class SinkBenchmark {
         List<TelemetryEvent> batch = new ArrayList<>();
         int batchSize = 0;
         for (byte[] record : records) {
-            TelemetryEvent event = Topics.TELEMETRY_EVENT_SERDE.decode(record);
+            TelemetryEvent event = Topics.TELEMETRY_RAW.decode(record);
             batch.add(event);
             batchSize += event.getMetrics().size();
             if (batchSize >= batchRows) {
@@ -183,7 +183,7 @@ public final class SinkBenchmark {
             for (int m = 0; m < METRICS.length; m++) {
                 metrics.put(METRICS[m], (i % 1000) / 10.0 + m);
             }
-            records.add(Topics.TELEMETRY_EVENT_SERDE.encode(TelemetryEvent.newBuilder().setDeviceId("bench-" + (i % 500))
+            records.add(Topics.TELEMETRY_RAW.encode(TelemetryEvent.newBuilder().setDeviceId("bench-" + (i % 500))
                     .setTsMs(start + i).setSeq((long) i).setReceivedAtMs(start + i + 3).setMetrics(metrics).build()));
         }
         return records;
@@ -195,7 +195,7 @@ public final class SinkBenchmark {
         for (int first = 0; first < records.size(); first += perFile) {
             StringBuilder tsv = new StringBuilder();
             for (byte[] record : records.subList(first, Math.min(records.size(), first + perFile))) {
-                TelemetryEvent event = Topics.TELEMETRY_EVENT_SERDE.decode(record);
+                TelemetryEvent event = Topics.TELEMETRY_RAW.decode(record);
                 for (Map.Entry<String, Double> reading : event.getMetrics().entrySet()) {
                     tsv.append(event.getDeviceId()).append('\t').append(reading.getKey()).append('\t').append(reading.getValue())
                             .append('\t').append(event.getTsMs()).append('\t').append(event.getSeq()).append('\t')

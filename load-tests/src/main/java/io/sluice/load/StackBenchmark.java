@@ -182,7 +182,7 @@ public final class StackBenchmark {
         TelemetryEvent event = TelemetryEvent.newBuilder().setDeviceId(fleet.deviceId(fleet.devices() - 1))
                 .setTsMs(System.currentTimeMillis()).setSeq(123_456L).setReceivedAtMs(System.currentTimeMillis())
                 .setMetrics(new LinkedHashMap<>(metrics)).build();
-        return Topics.TELEMETRY_EVENT_SERDE.encode(event).length;
+        return Topics.TELEMETRY_RAW.encode(event).length;
     }
 
     private Row kafkaProducerPerformance(int records, int recordSize) throws Exception {

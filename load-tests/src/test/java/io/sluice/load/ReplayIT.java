@@ -137,7 +137,7 @@ class ReplayIT {
                     metrics.put("t", spike ? 1000.0 : s % 17);
                     metrics.put("h", 50.0 + s % 3);
                     producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), null, ts + 5, device,
-                            Topics.TELEMETRY_EVENT_SERDE.encode(TelemetryEvent.newBuilder().setDeviceId(device).setTsMs(ts)
+                            Topics.TELEMETRY_RAW.encode(TelemetryEvent.newBuilder().setDeviceId(device).setTsMs(ts)
                                     .setSeq((long) s).setReceivedAtMs(ts + 5).setMetrics(metrics).build())));
                 }
             }

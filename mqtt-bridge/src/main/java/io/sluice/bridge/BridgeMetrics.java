@@ -64,12 +64,12 @@ public final class BridgeMetrics {
                 .tag("outcome", "accepted").tag("reason", "").register(registry).increment();
     }
 
-    void refused(SessionEvents.Reason reason) {
+    void refused(SessionReason reason) {
         Counter.builder("sluice.bridge.connects").description("CONNECTs answered, by outcome")
                 .tag("outcome", "refused").tag("reason", reason.name()).register(registry).increment();
     }
 
-    void disconnected(SessionEvents.Reason reason) {
+    void disconnected(SessionReason reason) {
         connections.decrementAndGet();
         Counter.builder("sluice.bridge.disconnects").description("Connections closed, by reason")
                 .tag("reason", reason.name()).register(registry).increment();

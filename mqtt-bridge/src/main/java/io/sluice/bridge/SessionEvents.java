@@ -1,6 +1,5 @@
 package io.sluice.bridge;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 
 import org.apache.kafka.clients.producer.Producer;
@@ -17,13 +16,6 @@ import io.sluice.schemas.kafka.Topics;
  * Kafka never holds up a connection.
  */
 final class SessionEvents {
-
-    /** Why a connection closed or was refused: the {@code reason} of a session event. */
-    enum Reason {
-        NORMAL, KEEP_ALIVE_TIMEOUT, PROTOCOL_ERROR, TAKEOVER, SERVER_SHUTDOWN, CONNECTION_LOST, NOT_WRITTEN,
-        RECEIVE_MAXIMUM_EXCEEDED, BAD_CREDENTIALS, NOT_AUTHORIZED, BANNED_ADDRESS, TOO_MANY_CONNECTIONS,
-        CONNECTION_RATE_EXCEEDED, SERVER_DRAINING, INVALID_CLIENT_ID
-    }
 
     /** What the bridge knows of a connection when it reports on it. */
     record Device(String deviceId, String clientId, String address, String transport, int protocolVersion,
@@ -49,11 +41,11 @@ final class SessionEvents {
         write(device, "CONNECTED", "", 0);
     }
 
-    void disconnected(Device device, Reason reason, long connectedMs) {
+    void disconnected(Device device, SessionReason reason, long connectedMs) {
         write(device, "DISCONNECTED", reason.name(), connectedMs);
     }
 
-    void refused(Device device, Reason reason) {
+    void refused(Device device, SessionReason reason) {
         write(device, "REFUSED", reason.name(), 0);
     }
 
@@ -71,8 +63,7 @@ final class SessionEvents {
                 .setTsMs(System.currentTimeMillis())
                 .setConnectedMs(connectedMs)
                 .build();
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.DEVICE_SESSIONS.name(),
-                device.deviceId().getBytes(StandardCharsets.UTF_8), Topics.DEVICE_SESSION_SERDE.encode(session));
+        ProducerRecord<byte[], byte[]> record = Topics.DEVICE_SESSIONS.record(device.deviceId(), session);
         try {
             sendOn.execute(() -> {
                 try {

@@ -1,6 +1,5 @@
 package io.sluice.bridge;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -95,7 +94,7 @@ public final class TelemetryIngest {
         }
         if (events.size() == 1) {
             TelemetryEvent event = events.get(0);
-            return send(Topics.TELEMETRY_RAW.name(), event.getDeviceId(), Topics.TELEMETRY_EVENT_SERDE.encode(event), headers,
+            return send(Topics.TELEMETRY_RAW.record(event.getDeviceId(), event, headers), event.getDeviceId(),
                     new IngestOutcome.Accepted(event.getMetrics().size()));
         }
         // A SenML pack with several times: one record per time, acknowledged when all are written.
@@ -103,8 +102,8 @@ public final class TelemetryIngest {
         List<CompletableFuture<IngestOutcome>> sends = new ArrayList<>();
         for (TelemetryEvent event : events) {
             readings += event.getMetrics().size();
-            sends.add(send(Topics.TELEMETRY_RAW.name(), event.getDeviceId(), Topics.TELEMETRY_EVENT_SERDE.encode(event),
-                    headers, new IngestOutcome.Accepted(event.getMetrics().size())).toCompletableFuture());
+            sends.add(send(Topics.TELEMETRY_RAW.record(event.getDeviceId(), event, headers), event.getDeviceId(),
+                    new IngestOutcome.Accepted(event.getMetrics().size())).toCompletableFuture());
         }
         IngestOutcome.Accepted all = new IngestOutcome.Accepted(readings);
         return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(done -> sends.stream()
@@ -120,16 +119,13 @@ public final class TelemetryIngest {
                 rejection.reason(), rejection.detail());
         DeadLetter record = DeadLetters.of("mqtt-bridge", deviceId, abbreviate(mqttTopic), rejection.reason().name(),
                 rejection.detail(), payload, receivedAtMs);
-        return send(Topics.DEAD_LETTER.name(), deviceId, Topics.DEAD_LETTER_SERDE.encode(record), List.of(),
+        return send(Topics.DEAD_LETTER.record(deviceId, record), deviceId,
                 new IngestOutcome.DeadLettered(rejection.reason(), rejection.detail()));
     }
 
-    private CompletionStage<IngestOutcome> send(String topic, String key, byte[] value, List<Header> headers,
-                                                IngestOutcome onSuccess) {
+    private CompletionStage<IngestOutcome> send(ProducerRecord<byte[], byte[]> record, String key, IngestOutcome onSuccess) {
         CompletableFuture<IngestOutcome> outcome = new CompletableFuture<>();
         inFlight.incrementAndGet();
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value,
-                headers);
         try {
             sendOn.execute(() -> send(record, key, onSuccess, outcome));
         } catch (RejectedExecutionException e) {

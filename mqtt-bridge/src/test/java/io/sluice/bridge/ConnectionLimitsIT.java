@@ -56,7 +56,7 @@ class ConnectionLimitsIT {
     }
 
     private static DeviceSession lastSessionOf(String clientId) {
-        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode,
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSIONS::decode,
                 s -> s.getClientId().equals(clientId), 1).get(0);
     }
 
@@ -137,7 +137,7 @@ class ConnectionLimitsIT {
                     && line.contains("limit=\"publish\"")));
         }
         List<Long> seqs = Await.until("the readings of chatty", Duration.ofSeconds(10),
-                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_EVENT_SERDE::decode)
+                () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_RAW::decode)
                         .stream().filter(e -> e.getDeviceId().equals("chatty")).map(e -> e.getSeq()).toList(),
                 found -> found.size() >= publishes);
         assertEquals(publishes, seqs.size());
@@ -150,7 +150,7 @@ class ConnectionLimitsIT {
             MosquittoPub.Result result = MosquittoPub.publish(bridge.mqttPort(), "big", "devices/big/telemetry", big, 1, "mqttv5");
             assertEquals(0x99, result.ackReasonCode(), result.output());
             DeadLetter letter = Await.until("the dead letter of big", Duration.ofSeconds(10),
-                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER_SERDE::decode)
+                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER::decode)
                             .stream().filter(d -> d.getDeviceId().equals("big")).toList(),
                     letters -> !letters.isEmpty()).get(0);
             assertEquals("TOO_LARGE", letter.getReason());

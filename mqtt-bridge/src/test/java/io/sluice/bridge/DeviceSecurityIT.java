@@ -86,12 +86,12 @@ class DeviceSecurityIT {
     }
 
     private static List<TelemetryEvent> rawEventsOf(String deviceId, int expected) {
-        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_EVENT_SERDE::decode,
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_RAW::decode,
                 e -> e.getDeviceId().equals(deviceId), expected);
     }
 
     private static List<DeviceSession> sessionsOf(String clientId, int expected) {
-        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode,
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSIONS::decode,
                 s -> s.getClientId().equals(clientId), expected);
     }
 
@@ -140,7 +140,7 @@ class DeviceSecurityIT {
         assertEquals(0, result.connackCode(), result.output());
         assertEquals(MQTT5_NOT_AUTHORIZED, result.ackReasonCode(), result.output());
         List<DeadLetter> letters = KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEAD_LETTER.name(),
-                Topics.DEAD_LETTER_SERDE::decode).stream().filter(d -> d.getReason().equals("NOT_AUTHORIZED")).toList();
+                Topics.DEAD_LETTER::decode).stream().filter(d -> d.getReason().equals("NOT_AUTHORIZED")).toList();
         assertEquals(1, letters.size());
         assertEquals("dev-a", letters.get(0).getDeviceId());
         assertEquals("devices/dev-victim/telemetry", letters.get(0).getMqttTopic());

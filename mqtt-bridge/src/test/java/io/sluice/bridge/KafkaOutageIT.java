@@ -183,7 +183,7 @@ class KafkaOutageIT {
     private static Map<String, Set<Long>> storedSeqs(String bootstrapServers) {
         Map<String, Set<Long>> stored = new ConcurrentHashMap<>();
         for (TelemetryEvent event : KafkaRecords.readToEnd(bootstrapServers, Topics.TELEMETRY_RAW.name(),
-                Topics.TELEMETRY_EVENT_SERDE::decode)) {
+                Topics.TELEMETRY_RAW::decode)) {
             stored.computeIfAbsent(event.getDeviceId(), k -> new HashSet<>()).add(event.getSeq());
         }
         return stored;

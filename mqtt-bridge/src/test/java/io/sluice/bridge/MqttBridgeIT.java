@@ -61,13 +61,13 @@ class MqttBridgeIT {
 
     /** The raw records of a device, once there are {@code expected} of them (more would fail the caller's check). */
     private static List<TelemetryEvent> rawEventsOf(String deviceId, int expected) {
-        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_EVENT_SERDE::decode,
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.TELEMETRY_RAW.name(), Topics.TELEMETRY_RAW::decode,
                 e -> e.getDeviceId().equals(deviceId), expected);
     }
 
     /** The dead letters of a device; publishes were acknowledged, so they are already in Kafka. */
     private static List<DeadLetter> deadLettersOf(String deviceId) {
-        return KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER_SERDE::decode)
+        return KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER::decode)
                 .stream().filter(d -> d.getDeviceId().equals(deviceId)).toList();
     }
 
@@ -196,7 +196,7 @@ class MqttBridgeIT {
     }
 
     private static List<io.sluice.schemas.avro.DeviceSession> sessionsOf(String clientId, int expected) {
-        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSION_SERDE::decode,
+        return KafkaRecords.awaitMatching(kafka.bootstrapServers(), Topics.DEVICE_SESSIONS.name(), Topics.DEVICE_SESSIONS::decode,
                 s -> s.getClientId().equals(clientId), expected);
     }
 

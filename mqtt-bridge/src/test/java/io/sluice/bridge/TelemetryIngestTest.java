@@ -42,7 +42,7 @@ class TelemetryIngestTest {
         ProducerRecord<byte[], byte[]> sent = producer.history().get(0);
         assertEquals(Topics.TELEMETRY_RAW.name(), sent.topic());
         assertArrayEquals("dev-1".getBytes(StandardCharsets.UTF_8), sent.key());
-        TelemetryEvent event = Topics.TELEMETRY_EVENT_SERDE.decode(sent.value());
+        TelemetryEvent event = Topics.TELEMETRY_RAW.decode(sent.value());
         assertEquals(1L, event.getSeq());
         producer.completeNext();
         assertEquals(new IngestOutcome.Accepted(2), outcome.get(1, TimeUnit.SECONDS));
@@ -62,7 +62,7 @@ class TelemetryIngestTest {
         CompletableFuture<IngestOutcome> outcome = publish("devices/dev-9/telemetry", "not json");
         ProducerRecord<byte[], byte[]> sent = producer.history().get(0);
         assertEquals(Topics.DEAD_LETTER.name(), sent.topic());
-        DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(sent.value());
+        DeadLetter letter = Topics.DEAD_LETTER.decode(sent.value());
         assertEquals("dev-9", letter.getDeviceId());
         assertEquals("NOT_JSON", letter.getReason());
         assertEquals("not json", StandardCharsets.UTF_8.decode(letter.getPayload()).toString());
@@ -76,11 +76,11 @@ class TelemetryIngestTest {
     @Test
     void aTopicOutsideTheLayoutIsDeadLetteredAndAHugePayloadIsCutInTheRecord() throws Exception {
         publish("sensors/x", "{\"metrics\":{\"t\":1}}");
-        assertEquals("TOPIC_OUTSIDE_LAYOUT", Topics.DEAD_LETTER_SERDE.decode(producer.history().get(0).value()).getReason());
+        assertEquals("TOPIC_OUTSIDE_LAYOUT", Topics.DEAD_LETTER.decode(producer.history().get(0).value()).getReason());
         producer.completeNext();
         String huge = "x".repeat(PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES + 1);
         publish("devices/d/telemetry", huge);
-        DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(producer.history().get(1).value());
+        DeadLetter letter = Topics.DEAD_LETTER.decode(producer.history().get(1).value());
         assertEquals("TOO_LARGE", letter.getReason());
         assertEquals(io.sluice.schemas.kafka.DeadLetters.PAYLOAD_BYTES, letter.getPayload().remaining());
         assertEquals(huge.length(), letter.getPayloadSize());

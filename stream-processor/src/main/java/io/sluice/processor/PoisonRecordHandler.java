@@ -57,7 +57,7 @@ public final class PoisonRecordHandler implements DeserializationExceptionHandle
         LOG.warn("dead-lettering a record of device '{}' at {}: {}: {}", deviceId, where, reason, detail);
         DeadLetter letter = DeadLetters.of("stream-processor", deviceId, "", reason, where + ": " + detail,
                 value == null ? new byte[0] : value, timestamp);
-        return new ProducerRecord<>(Topics.DEAD_LETTER.name(), key, Topics.DEAD_LETTER_SERDE.encode(letter));
+        return Topics.DEAD_LETTER.record(deviceId, letter);
     }
 
     @Override

@@ -72,14 +72,16 @@ class DeviceStateBoundsIT {
                 for (int m = 0; m < METRICS_PER_EVENT; m++) {
                     metrics.put("metric_" + i + "_" + m, (double) m);
                 }
-                send(producer, "hostile", base, 1L, metrics);
-                send(producer, "honest", base + i * 500L, (long) i, Map.of("t", 1.0));
+                // The same reading time again and again, received as time goes on (as a bridge stamps it): the device is
+                // never quiet, so its windows stay open and every event is judged, not taken as late.
+                send(producer, "hostile", base, 1L, base + i * 500L, metrics);
+                send(producer, "honest", base + i * 500L, (long) i, base + i * 500L, Map.of("t", 1.0));
             }
-            send(producer, "honest", base + 10 * 60_000L, 99_999L, Map.of("t", 1.0)); // closes the honest device's minutes
+            send(producer, "honest", base + 10 * 60_000L, 99_999L, base + 10 * 60_000L, Map.of("t", 1.0)); // closes the honest device's minutes
             producer.flush();
 
             List<TelemetryRollup> minutes = Await.until("the honest device's five minutes", Duration.ofSeconds(60),
-                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_1M.name(), Topics.TELEMETRY_ROLLUP_SERDE::decode)
+                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_1M.name(), Topics.TELEMETRY_1M::decode)
                             .stream().filter(r -> r.getDeviceId().equals("honest")).toList(),
                     found -> found.size() >= 5);
             assertEquals(5, minutes.size());
@@ -87,7 +89,7 @@ class DeviceStateBoundsIT {
 
             // Counted, not listed, while waiting: a dead letter carries up to 4 KiB of the event it refused.
             long refused = Await.until("a dead letter for each of the hostile device's events", Duration.ofSeconds(90),
-                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER_SERDE::decode)
+                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.DEAD_LETTER.name(), Topics.DEAD_LETTER::decode)
                             .stream().filter(letter -> letter.getReason().equals(DeviceTelemetry.METRIC_LIMIT)
                                     && letter.getDeviceId().equals("hostile")).count(),
                     count -> count >= HOSTILE_EVENTS);
@@ -104,8 +106,10 @@ class DeviceStateBoundsIT {
         }
     }
 
-    private static void send(KafkaProducer<String, byte[]> producer, String device, long ts, long seq, Map<String, Double> metrics) {
-        producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device, Topics.TELEMETRY_EVENT_SERDE.encode(
-                TelemetryEvent.newBuilder().setDeviceId(device).setTsMs(ts).setSeq(seq).setReceivedAtMs(ts).setMetrics(metrics).build())));
+    private static void send(KafkaProducer<String, byte[]> producer, String device, long ts, long seq, long receivedAtMs,
+                             Map<String, Double> metrics) {
+        producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device, Topics.TELEMETRY_RAW.encode(
+                TelemetryEvent.newBuilder().setDeviceId(device).setTsMs(ts).setSeq(seq).setReceivedAtMs(receivedAtMs).setMetrics(metrics)
+                        .build())));
     }
 }

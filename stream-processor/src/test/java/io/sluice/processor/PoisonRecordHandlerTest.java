@@ -34,7 +34,7 @@ class PoisonRecordHandlerTest {
         assertEquals(1, letters.size());
         assertEquals(Topics.DEAD_LETTER.name(), letters.get(0).topic());
         assertArrayEquals("dev-7".getBytes(StandardCharsets.UTF_8), letters.get(0).key());
-        DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(letters.get(0).value());
+        DeadLetter letter = Topics.DEAD_LETTER.decode(letters.get(0).value());
         assertEquals("dev-7", letter.getDeviceId());
         assertEquals("stream-processor", letter.getSource());
         assertEquals(PoisonRecordHandler.UNDECODABLE, letter.getReason());
@@ -47,7 +47,7 @@ class PoisonRecordHandlerTest {
     @Test
     void aHugeOrKeylessRecordIsCutAndStillDeadLettered() {
         byte[] huge = new byte[io.sluice.schemas.kafka.DeadLetters.PAYLOAD_BYTES * 3];
-        DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(new PoisonRecordHandler().handleError(null, record(null, huge),
+        DeadLetter letter = Topics.DEAD_LETTER.decode(new PoisonRecordHandler().handleError(null, record(null, huge),
                 new SerializationException("bad")).deadLetterQueueRecords().get(0).value());
         assertEquals("", letter.getDeviceId());
         assertEquals(io.sluice.schemas.kafka.DeadLetters.PAYLOAD_BYTES, letter.getPayload().remaining());
@@ -71,7 +71,7 @@ class PoisonRecordHandlerTest {
         org.apache.kafka.streams.errors.ProcessingExceptionHandler.Response response = new PoisonRecordHandler().handleError(context,
                 new org.apache.kafka.streams.processor.api.Record<>("dev-9", "decoded", 1L), new IllegalStateException("boom"));
         assertEquals(org.apache.kafka.streams.errors.ProcessingExceptionHandler.Result.RESUME, response.result());
-        DeadLetter letter = Topics.DEAD_LETTER_SERDE.decode(response.deadLetterQueueRecords().get(0).value());
+        DeadLetter letter = Topics.DEAD_LETTER.decode(response.deadLetterQueueRecords().get(0).value());
         assertEquals("dev-9", letter.getDeviceId());
         assertEquals(PoisonRecordHandler.UNPROCESSABLE, letter.getReason());
         assertEquals("sluice.telemetry.raw-5 offset 77: in detect-anomalies: java.lang.IllegalStateException: boom", letter.getDetail());

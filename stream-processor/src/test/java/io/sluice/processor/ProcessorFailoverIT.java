@@ -86,7 +86,7 @@ class ProcessorFailoverIT {
             // A generous deadline: once in six runs a partition taken over after the kill (TaskCorruptedException, state
             // restored from its changelog) had not emitted its last windows 120 s later. Exactness is still asserted below.
             List<TelemetryRollup> minutes = Await.until("every minute window", Duration.ofSeconds(300),
-                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_1M.name(), Topics.TELEMETRY_ROLLUP_SERDE::decode)
+                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_1M.name(), Topics.TELEMETRY_1M::decode)
                             .stream().filter(rollup -> rollup.getWindowStartMs() < base + SECONDS * 1000L).toList(),
                     found -> found.size() >= windows);
             Map<String, TelemetryRollup> byWindow = new TreeMap<>();
@@ -108,7 +108,7 @@ class ProcessorFailoverIT {
                 assertEquals(value(rollup.getMetric(), firstSecond + 59), rollup.getLast());
             }
             List<TelemetryRollup> hours = Await.until("every hour window", Duration.ofSeconds(60),
-                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_1H.name(), Topics.TELEMETRY_ROLLUP_SERDE::decode),
+                    () -> KafkaRecords.readToEnd(kafka.bootstrapServers(), Topics.TELEMETRY_1H.name(), Topics.TELEMETRY_1H::decode),
                     found -> found.size() >= DEVICES * 2);
             assertEquals(DEVICES * 2, hours.size(), "one hour window per device and metric");
             assertTrue(hours.stream().allMatch(hour -> hour.getCount() == SECONDS), "every reading once in its hour");
@@ -134,7 +134,7 @@ class ProcessorFailoverIT {
                 Map<String, Double> metrics = new HashMap<>();
                 metrics.put("t", value("t", s));
                 metrics.put("h", value("h", s));
-                producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device, Topics.TELEMETRY_EVENT_SERDE.encode(
+                producer.send(new ProducerRecord<>(Topics.TELEMETRY_RAW.name(), device, Topics.TELEMETRY_RAW.encode(
                         TelemetryEvent.newBuilder().setDeviceId(device).setTsMs(ts).setSeq((long) s).setReceivedAtMs(ts)
                                 .setMetrics(metrics).build())));
             }

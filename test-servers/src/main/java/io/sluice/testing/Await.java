@@ -4,46 +4,28 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 
-/** Waiting on a condition with a deadline, instead of sleeping and hoping. */
+import org.awaitility.Awaitility;
+
+/**
+ * Waiting on a condition with a deadline, instead of sleeping and hoping: Awaitility, polling every 50 ms, with the
+ * wait's name in its message. The tests' one way of saying it, so that a change of poll interval or library is here.
+ */
 public final class Await {
+
+    private static final Duration POLL = Duration.ofMillis(50);
 
     private Await() {
     }
 
     /**
-     * Polls {@code probe} until {@code done} accepts its value, and returns that value.
+     * Polls {@code probe} until {@code done} accepts its value, and returns that value. A probe that throws is polled
+     * again until the deadline.
      *
-     * @throws AssertionError naming {@code what} and the last value seen, when the deadline passes
+     * @throws org.awaitility.core.ConditionTimeoutException naming {@code what} and the last value, when the deadline passes
      */
     public static <T> T until(String what, Duration timeout, Callable<T> probe, Predicate<T> done) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        T last = null;
-        Exception lastError = null;
-        while (true) {
-            try {
-                last = probe.call();
-                lastError = null;
-                if (done.test(last)) {
-                    return last;
-                }
-            } catch (Exception e) {
-                lastError = e;
-            }
-            if (System.nanoTime() > deadline) {
-                AssertionError error = new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for "
-                        + what + "; last value: " + last + (lastError == null ? "" : "; last error: " + lastError));
-                if (lastError != null) {
-                    error.initCause(lastError);
-                }
-                throw error;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for " + what, e);
-            }
-        }
+        return Awaitility.await(what).atMost(timeout).pollInterval(POLL).pollDelay(Duration.ZERO).ignoreExceptions()
+                .until(probe, done::test);
     }
 
     public static void until(String what, Duration timeout, Callable<Boolean> condition) {

@@ -1,16 +1,40 @@
 package io.sluice.testing;
 
 import java.io.IOException;
+import java.io.Writer;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A certificate authority made for one test with Debian's {@code openssl}: a server certificate for
- * 127.0.0.1 and device certificates whose CN is the device id. Keys are PKCS#8 PEM, as Vert.x reads them.
+ * A certificate authority made for one test, with BouncyCastle: a server certificate for 127.0.0.1 and device
+ * certificates whose CN is the device id, each valid for two days. Written as PEM files, keys in PKCS#8, as Vert.x
+ * reads them. (It shelled out to Debian's openssl before: three processes per certificate, and a package to install.)
  */
 public final class TestCertificates {
 
@@ -18,60 +42,94 @@ public final class TestCertificates {
     public record Pair(Path certificate, Path key) {
     }
 
-    private final Path dir;
-    private final Path caCertificate;
-    private final Path caKey;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    private TestCertificates(Path dir) {
+    private final Path dir;
+    private final X500Name name;
+    private final KeyPair keys;
+    private final X509Certificate certificate;
+    private final Path certificateFile;
+
+    private TestCertificates(Path dir, X500Name name, KeyPair keys, X509Certificate certificate, Path certificateFile) {
         this.dir = dir;
-        this.caCertificate = dir.resolve("ca.crt");
-        this.caKey = dir.resolve("ca.key");
+        this.name = name;
+        this.keys = keys;
+        this.certificate = certificate;
+        this.certificateFile = certificateFile;
     }
 
     /** A new CA, named {@code name}, in a new folder under {@code parent}. */
-    public static TestCertificates authority(Path parent, String name) throws IOException, InterruptedException {
+    public static TestCertificates authority(Path parent, String name) throws IOException {
         Path dir = Files.createDirectories(parent.resolve(name));
-        TestCertificates ca = new TestCertificates(dir);
-        ca.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + name,
-                "-keyout", ca.caKey.toString(), "-out", ca.caCertificate.toString());
-        return ca;
+        X500Name subject = new X500Name("CN=" + name);
+        KeyPair keys = rsa();
+        X509v3CertificateBuilder builder = builder(subject, subject, keys);
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        X509Certificate certificate = sign(builder, keys.getPrivate());
+        Path file = dir.resolve("ca.crt");
+        pem(file, certificate);
+        return new TestCertificates(dir, subject, keys, certificate, file);
     }
 
     public Path certificate() {
-        return caCertificate;
+        return certificateFile;
     }
 
     /** A server certificate for 127.0.0.1 (subject alternative name IP:127.0.0.1). */
-    public Pair server() throws IOException, InterruptedException {
-        return issue("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1");
+    public Pair server() throws IOException {
+        return issue("server", "127.0.0.1", builder -> builder.addExtension(Extension.subjectAlternativeName, false,
+                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1"))));
     }
 
     /** A client certificate whose CN is the device id. */
-    public Pair device(String deviceId) throws IOException, InterruptedException {
-        return issue("device-" + deviceId, deviceId, "extendedKeyUsage=clientAuth");
+    public Pair device(String deviceId) throws IOException {
+        return issue("device-" + deviceId, deviceId, builder -> builder.addExtension(Extension.extendedKeyUsage, false,
+                new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)));
     }
 
-    private Pair issue(String name, String commonName, String extension) throws IOException, InterruptedException {
-        Path key = dir.resolve(name + ".key");
-        Path request = dir.resolve(name + ".csr");
-        Path certificate = dir.resolve(name + ".crt");
-        Path extensions = dir.resolve(name + ".ext");
-        Files.writeString(extensions, extension + "\n", StandardCharsets.UTF_8);
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + commonName, "-keyout", key.toString(),
-                "-out", request.toString());
-        openssl("x509", "-req", "-in", request.toString(), "-CA", caCertificate.toString(), "-CAkey", caKey.toString(),
-                "-CAcreateserial", "-days", "2", "-extfile", extensions.toString(), "-out", certificate.toString());
-        return new Pair(certificate, key);
+    /** What a certificate adds to the common ones. */
+    private interface Extensions {
+        void add(X509v3CertificateBuilder builder) throws IOException;
     }
 
-    private void openssl(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ExternalProgram.find("openssl", "openssl"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("openssl " + String.join(" ", args) + " failed: " + output);
+    private Pair issue(String file, String commonName, Extensions extensions) throws IOException {
+        KeyPair subjectKeys = rsa();
+        X509v3CertificateBuilder builder = builder(name, new X500Name("CN=" + commonName), subjectKeys);
+        extensions.add(builder);
+        Pair pair = new Pair(dir.resolve(file + ".crt"), dir.resolve(file + ".key"));
+        pem(pair.certificate(), sign(builder, keys.getPrivate()));
+        pem(pair.key(), new JcaPKCS8Generator(subjectKeys.getPrivate(), null));
+        return pair;
+    }
+
+    private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair subjectKeys) {
+        Instant now = Instant.now();
+        return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, RANDOM), Date.from(now.minus(Duration.ofMinutes(5))),
+                Date.from(now.plus(Duration.ofDays(2))), subject, subjectKeys.getPublic());
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey issuerKey) throws IOException {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuerKey)));
+        } catch (OperatorCreationException | GeneralSecurityException e) {
+            throw new IOException("could not sign a test certificate: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyPair rsa() throws IOException {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048, RANDOM);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("no RSA key generator: " + e.getMessage(), e);
+        }
+    }
+
+    private static void pem(Path file, Object object) throws IOException {
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8); JcaPEMWriter pem = new JcaPEMWriter(out)) {
+            pem.writeObject(object);
         }
     }
 }

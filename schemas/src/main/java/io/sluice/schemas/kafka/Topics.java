@@ -28,19 +28,19 @@ public final class Topics {
     /** How long raw telemetry is kept: the window a replay can reach back into. */
     public static final long DEFAULT_RAW_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
 
-    public static final AvroSerde<TelemetryEvent> TELEMETRY_EVENT_SERDE =
+    private static final AvroSerde<TelemetryEvent> TELEMETRY_EVENT_SERDE =
             new AvroSerde<>(TelemetryEvent.getEncoder(), TelemetryEvent.getDecoder());
 
-    public static final AvroSerde<DeadLetter> DEAD_LETTER_SERDE =
+    private static final AvroSerde<DeadLetter> DEAD_LETTER_SERDE =
             new AvroSerde<>(DeadLetter.getEncoder(), DeadLetter.getDecoder());
 
-    public static final AvroSerde<DeviceSession> DEVICE_SESSION_SERDE =
+    private static final AvroSerde<DeviceSession> DEVICE_SESSION_SERDE =
             new AvroSerde<>(DeviceSession.getEncoder(), DeviceSession.getDecoder());
 
-    public static final AvroSerde<TelemetryRollup> TELEMETRY_ROLLUP_SERDE =
+    private static final AvroSerde<TelemetryRollup> TELEMETRY_ROLLUP_SERDE =
             new AvroSerde<>(TelemetryRollup.getEncoder(), TelemetryRollup.getDecoder());
 
-    public static final AvroSerde<Anomaly> ANOMALY_SERDE =
+    private static final AvroSerde<Anomaly> ANOMALY_SERDE =
             new AvroSerde<>(Anomaly.getEncoder(), Anomaly.getDecoder());
 
     private static final Serde<String> DEVICE_ID = Serdes.String();

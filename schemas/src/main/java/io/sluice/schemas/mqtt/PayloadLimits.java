@@ -1,7 +1,11 @@
 package io.sluice.schemas.mqtt;
 
+import java.time.Instant;
+import java.util.regex.Pattern;
+
 /**
- * The bounds a payload must keep to be accepted.
+ * The bounds a payload must keep to be accepted, whatever its format (Sluice's JSON object or SenML): its size, how
+ * many metrics it carries, how far its readings' time may lie from the receive time, and what a metric's name is.
  *
  * @param maxPayloadBytes largest payload accepted, in bytes
  * @param maxMetrics      most metrics one payload may carry
@@ -23,5 +27,21 @@ public record PayloadLimits(int maxPayloadBytes, int maxMetrics, long maxPastMs,
             throw new IllegalArgumentException("payload limits must be positive: " + maxPayloadBytes + ", "
                     + maxMetrics + ", " + maxPastMs + ", " + maxFutureMs);
         }
+    }
+
+    private static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    /** Refuses a reading time too far before or after the receive time. */
+    void checkTimestamp(long tsMs, long receivedAtMs) throws InvalidPayloadException {
+        if (tsMs < receivedAtMs - maxPastMs || tsMs > receivedAtMs + maxFutureMs) {
+            throw new InvalidPayloadException(PayloadRejection.TIMESTAMP_OUT_OF_RANGE,
+                    "ts " + Instant.ofEpochMilli(tsMs) + " is outside [receive time - " + maxPastMs
+                            + " ms, receive time + " + maxFutureMs + " ms]");
+        }
+    }
+
+    /** A metric's name: 1 to 64 of A-Z a-z 0-9 _ . : - */
+    static boolean isValidMetricName(String name) {
+        return METRIC_NAME.matcher(name).matches();
     }
 }

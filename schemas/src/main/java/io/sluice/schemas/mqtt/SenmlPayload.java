@@ -113,7 +113,7 @@ final class SenmlPayload {
         List<TelemetryEvent> events = new ArrayList<>(byTime.size());
         for (Map.Entry<Long, Map<String, Double>> entry : byTime.entrySet()) {
             long tsMs = entry.getKey();
-            TelemetryPayload.checkTimestamp(tsMs, receivedAtMs, limits);
+            limits.checkTimestamp(tsMs, receivedAtMs);
             events.add(TelemetryEvent.newBuilder()
                     .setDeviceId(deviceId)
                     .setTsMs(tsMs)
@@ -132,7 +132,7 @@ final class SenmlPayload {
             throw bad("a record has no name (bn + n is empty)");
         }
         String metric = full.replace('/', '.');
-        if (!TelemetryPayload.isValidMetricName(metric)) {
+        if (!PayloadLimits.isValidMetricName(metric)) {
             throw new InvalidPayloadException(PayloadRejection.BAD_METRIC_NAME, "'" + abbreviate(full) + "'");
         }
         return metric;

@@ -1,13 +1,11 @@
 package io.sluice.schemas.mqtt;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -34,7 +32,6 @@ import io.sluice.schemas.avro.TelemetryEvent;
  */
 public final class TelemetryPayload {
 
-    private static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(8).maxNumberLength(64).build())
             .build();
@@ -101,7 +98,7 @@ public final class TelemetryPayload {
             throw new InvalidPayloadException(PayloadRejection.MISSING_METRICS, "metrics must hold at least one reading");
         }
         long tsMs = ts == null ? receivedAtMs : ts;
-        checkTimestamp(tsMs, receivedAtMs, limits);
+        limits.checkTimestamp(tsMs, receivedAtMs);
         return List.of(TelemetryEvent.newBuilder()
                 .setDeviceId(deviceId)
                 .setTsMs(tsMs)
@@ -109,18 +106,6 @@ public final class TelemetryPayload {
                 .setReceivedAtMs(receivedAtMs)
                 .setMetrics(metrics)
                 .build());
-    }
-
-    static void checkTimestamp(long tsMs, long receivedAtMs, PayloadLimits limits) throws InvalidPayloadException {
-        if (tsMs < receivedAtMs - limits.maxPastMs() || tsMs > receivedAtMs + limits.maxFutureMs()) {
-            throw new InvalidPayloadException(PayloadRejection.TIMESTAMP_OUT_OF_RANGE,
-                    "ts " + Instant.ofEpochMilli(tsMs) + " is outside [receive time - " + limits.maxPastMs()
-                            + " ms, receive time + " + limits.maxFutureMs() + " ms]");
-        }
-    }
-
-    static boolean isValidMetricName(String name) {
-        return METRIC_NAME.matcher(name).matches();
     }
 
     private static Long timestamp(JsonParser parser, JsonToken token) throws IOException, InvalidPayloadException {
@@ -169,7 +154,7 @@ public final class TelemetryPayload {
         Map<String, Double> metrics = new HashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
-            if (!METRIC_NAME.matcher(name).matches()) {
+            if (!PayloadLimits.isValidMetricName(name)) {
                 throw new InvalidPayloadException(PayloadRejection.BAD_METRIC_NAME, "'" + abbreviate(name) + "'");
             }
             JsonToken value = parser.nextToken();

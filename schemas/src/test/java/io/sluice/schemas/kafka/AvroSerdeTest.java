@@ -27,8 +27,8 @@ class AvroSerdeTest {
 
     @Test
     void anEventSurvivesTheRoundTripCompactly() {
-        byte[] bytes = Topics.TELEMETRY_EVENT_SERDE.encode(event());
-        assertEquals(event(), Topics.TELEMETRY_EVENT_SERDE.decode(bytes));
+        byte[] bytes = Topics.TELEMETRY_RAW.encode(event());
+        assertEquals(event(), Topics.TELEMETRY_RAW.decode(bytes));
         // 10 bytes of single-object header, then a body far smaller than the JSON it came from.
         assertTrue(bytes.length < 80, "encoded size " + bytes.length);
     }
@@ -61,8 +61,8 @@ class AvroSerdeTest {
 
     @Test
     void bytesThatAreNotARecordFailAsASerializationError() {
-        assertThrows(SerializationException.class, () -> Topics.TELEMETRY_EVENT_SERDE.decode("{\"json\":1}".getBytes()));
-        assertThrows(SerializationException.class, () -> Topics.TELEMETRY_EVENT_SERDE.decode(new byte[0]));
+        assertThrows(SerializationException.class, () -> Topics.TELEMETRY_RAW.decode("{\"json\":1}".getBytes()));
+        assertThrows(SerializationException.class, () -> Topics.TELEMETRY_RAW.decode(new byte[0]));
     }
 
     @Test

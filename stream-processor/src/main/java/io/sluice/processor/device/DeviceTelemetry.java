@@ -300,7 +300,7 @@ public final class DeviceTelemetry implements Processor<String, TelemetryEvent, 
     private void refuse(TelemetryEvent event, String reason, String detail, int readings) {
         count(refused, readings);
         context.forward(new Record<>(event.getDeviceId(), new DeviceOutput.Refused(DeadLetters.of("stream-processor",
-                event.getDeviceId(), "", reason, detail, Topics.TELEMETRY_EVENT_SERDE.encode(event), event.getReceivedAtMs())),
+                event.getDeviceId(), "", reason, detail, Topics.TELEMETRY_RAW.encode(event), event.getReceivedAtMs())),
                 event.getReceivedAtMs()));
     }
 

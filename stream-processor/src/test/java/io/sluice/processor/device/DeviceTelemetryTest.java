@@ -133,7 +133,7 @@ class DeviceTelemetryTest {
         assertEquals("c", letter.getDeviceId());
         assertEquals(DeviceTelemetry.DEVICE_LIMIT, letter.getReason());
         assertEquals("stream-processor", letter.getSource());
-        assertEquals(TelemetryEvent.class, io.sluice.schemas.kafka.Topics.TELEMETRY_EVENT_SERDE.decode(letter.getPayload().array()).getClass());
+        assertEquals(TelemetryEvent.class, io.sluice.schemas.kafka.Topics.TELEMETRY_RAW.decode(letter.getPayload().array()).getClass());
         assertTrue(harness.deadLetters.isEmpty());
         assertEquals(2.0, harness.total("refused-readings", "device-state"));
     }

@@ -4,7 +4,6 @@ import io.sluice.clickhouse.ClickHouseQueries;
 import io.sluice.clickhouse.ClickHouseEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -22,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.runtime.KafkaConnection;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
 import io.sluice.runtime.ServiceMetrics;
@@ -78,14 +78,13 @@ public final class ClickHouseSink implements AutoCloseable {
         LOG.info("ClickHouse at {} is up to date ({} migrations applied now)", clickHouse, applied);
         int partitions = config.getInt(SinkConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION);
-        KafkaTopicsBootstrap.ensure(config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS), Topics.newTopics(partitions, replication), 30_000);
+        KafkaTopicsBootstrap.ensure(KafkaConnection.of(config), Topics.newTopics(partitions, replication), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.getString(SinkConfig.INSTANCE_ID));
-        KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS),
+        KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(KafkaConnection.of(config).client(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID) + "-dead-letters",
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)), new ByteArraySerializer(), new ByteArraySerializer());
         List<Table<?>> tables = List.of(
                 new Table<>(Topics.TELEMETRY_RAW, new TelemetryWriter(clickHouse), SinkConfig.RETENTION_DAYS_TELEMETRY, true),
                 new Table<>(Topics.DEAD_LETTER, new JdbcRejectedWriter(clickHouse), SinkConfig.RETENTION_DAYS_REJECTED, false),
@@ -157,8 +156,7 @@ public final class ClickHouseSink implements AutoCloseable {
      * one fetch request per record batch costs the broker and the sink more than the readings themselves.
      */
     static Map<String, Object> consumerConfig(SinkConfig config, String table, boolean live) {
-        Map<String, Object> consumer = new HashMap<>();
-        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(SinkConfig.KAFKA_BOOTSTRAP_SERVERS));
+        Map<String, Object> consumer = KafkaConnection.of(config).client(Map.of());
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(SinkConfig.KAFKA_GROUP_ID) + "-" + table);
         consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID) + "-" + table);
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -77,7 +77,7 @@ final class SluiceStack implements AutoCloseable {
                 BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers(),
                 BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, mqttPort, BridgeConfig.MQTT_WS_PORT, webSocketPort,
                 BridgeConfig.MQTT_PROXY_PROTOCOL, true,
-                BridgeConfig.DRAIN_GRACE_MS, 1000L,
+                BridgeConfig.DRAIN_GRACE_MS, 1000L, BridgeConfig.AUTH_ANONYMOUS, true,
                 BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, opsPort)));
     }
 

@@ -47,6 +47,13 @@ public final class BridgeConfig extends AbstractConfig {
     public static final String MQTT_TLS_CLIENT_AUTH = "mqtt.tls.client.auth";
     public static final String AUTH_CREDENTIALS_FILE = "auth.credentials.file";
     public static final String AUTH_RELOAD_INTERVAL_MS = "auth.reload.interval.ms";
+    public static final String AUTH_ANONYMOUS = "auth.anonymous";
+    public static final String AUTH_QUEUE_MAX = "auth.queue.max";
+    public static final String AUTH_CERTIFICATE_DENY_FILE = "auth.certificate.deny.file";
+    public static final String AUTH_FAILURE_RATE_PER_ADDRESS = "limits.auth.failure.rate.per.address";
+    public static final String AUTH_FAILURE_BURST_PER_ADDRESS = "limits.auth.failure.burst.per.address";
+    public static final String MQTT_CONNECT_TIMEOUT_SECONDS = "mqtt.connect.timeout.seconds";
+    public static final String MQTT_KEEP_ALIVE_MAX_SECONDS = "mqtt.keep.alive.max.seconds";
     public static final String ADDRESS_ALLOW = "mqtt.address.allow";
     public static final String ADDRESS_DENY = "mqtt.address.deny";
     public static final String MAX_CONNECTIONS = "mqtt.max.connections";
@@ -104,26 +111,49 @@ public final class BridgeConfig extends AbstractConfig {
             .define(MQTT_TLS_CLIENT_AUTH, Type.STRING, "request", ConfigDef.ValidString.in("none", "request", "required"),
                     Importance.MEDIUM, "Device certificates on the TLS listener: none, request (optional) or required (mutual TLS).")
             .define(AUTH_CREDENTIALS_FILE, Type.STRING, "", Importance.HIGH,
-                    "Credentials file (lines '<device id> <pbkdf2-sha256 hash>', made by ./sluice device add). Empty: no"
-                            + " authentication, any client may connect and publish for any device.")
+                    "Credentials file (lines '<device id> <pbkdf2-sha256 hash>', made by ./sluice device add): a device logs"
+                            + " in with its id as username and client id. Without it (and without device certificates) the"
+                            + " bridge refuses to start unless auth.anonymous is true.")
+            .define(AUTH_ANONYMOUS, Type.BOOLEAN, false, Importance.HIGH,
+                    "Admit clients that present no credentials, as any device (for a closed test network only; logged as a"
+                            + " warning at start).")
             .define(AUTH_RELOAD_INTERVAL_MS, Type.LONG, 2000L, Range.between(100, 3_600_000), Importance.LOW,
-                    "How often the credentials file is checked for changes.")
+                    "How often the credentials file and the certificate deny list are checked for changes; sessions of"
+                            + " devices removed or re-keyed, or of denied certificates, are closed then.")
+            .define(AUTH_QUEUE_MAX, Type.INT, 512, Range.between(1, 1_000_000), Importance.LOW,
+                    "Most CONNECTs waiting for a password check (a slow hash, two at a time); more are refused with 0x89"
+                            + " (server busy). A device whose secret was verified before skips the queue.")
+            .define(AUTH_CERTIFICATE_DENY_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "File of device certificate serial numbers (hexadecimal, one per line) refused although their CA"
+                            + " signed them; reread like the credentials file.")
+            .define(AUTH_FAILURE_RATE_PER_ADDRESS, Type.DOUBLE, 1.0, Range.atLeast(0), Importance.LOW,
+                    "Failed logins per second one source address may have (0: no limit); over it its CONNECTs are refused"
+                            + " with 0x9F before any password check.")
+            .define(AUTH_FAILURE_BURST_PER_ADDRESS, Type.INT, 10, Range.atLeast(1), Importance.LOW,
+                    "Failed logins one source address may have at once before its rate applies.")
+            .define(MQTT_CONNECT_TIMEOUT_SECONDS, Type.INT, 10, Range.between(1, 600), Importance.LOW,
+                    "How long a new connection may stay silent before CONNECT; it is closed then.")
+            .define(MQTT_KEEP_ALIVE_MAX_SECONDS, Type.INT, 300, Range.between(1, 65_535), Importance.LOW,
+                    "The longest keep-alive a device may have: one asking for none (0) or longer is held to this (MQTT 5:"
+                            + " told as Server Keep Alive in CONNACK) and disconnected after 1.5 times it in silence.")
             .define(ADDRESS_ALLOW, Type.LIST, "", Importance.MEDIUM,
                     "CIDR ranges devices may connect from (empty: any address not denied).")
             .define(ADDRESS_DENY, Type.LIST, "", Importance.MEDIUM, "CIDR ranges refused (MQTT 5 reason 0x8A, banned).")
             .define(MAX_CONNECTIONS, Type.INT, 16_000, Range.between(1, 1_000_000), Importance.MEDIUM,
-                    "Most device connections this bridge holds; more are refused with 0x89 (server busy).")
+                    "Most connections this bridge holds, counting sockets that have not sent CONNECT yet; more are refused"
+                            + " with 0x89 (server busy).")
             .define(RECEIVE_MAXIMUM, Type.INT, 256, Range.between(1, 65535), Importance.MEDIUM,
                     "Most unacknowledged QoS 1/2 publishes per connection: announced to MQTT 5 devices in CONNACK; an"
                             + " MQTT 3.1.1 connection is not read further until it is under it.")
-            .define(CONNECT_RATE_PER_ADDRESS, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
+            .define(CONNECT_RATE_PER_ADDRESS, Type.DOUBLE, 1000.0, Range.atLeast(0), Importance.LOW,
                     "Connections per second one source address may open (0: no limit); over it, 0x9F (connection rate exceeded).")
-            .define(CONNECT_BURST_PER_ADDRESS, Type.INT, 100, Range.atLeast(1), Importance.LOW,
+            .define(CONNECT_BURST_PER_ADDRESS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
                     "Connections one source address may open at once before its rate applies.")
             .define(CONNECT_RATE_PER_DEVICE, Type.DOUBLE, 1.0, Range.atLeast(0), Importance.LOW,
-                    "Connections per second one client id may open (0: no limit); over it, 0x9F (connection rate exceeded).")
+                    "Connections per second one device may open, counted once it proved who it is (0: no limit); over it,"
+                            + " 0x9F (connection rate exceeded).")
             .define(CONNECT_BURST_PER_DEVICE, Type.INT, 20, Range.atLeast(1), Importance.LOW,
-                    "Connections one client id may open at once before its rate applies.")
+                    "Connections one device may open at once before its rate applies.")
             .define(PUBLISH_RATE_PER_DEVICE, Type.DOUBLE, 1000.0, Range.atLeast(0), Importance.LOW,
                     "Publishes per second one connection may send (0: no limit); over it the bridge stops reading the"
                             + " connection until it is within the rate (back-pressure, nothing dropped).")

@@ -100,6 +100,16 @@ public final class BridgeMetrics {
                 .register(registry);
     }
 
+    void openSockets(AtomicInteger sockets) {
+        Gauge.builder("sluice.bridge.sockets", sockets, AtomicInteger::get)
+                .description("Open MQTT sockets, those that have not sent CONNECT yet included").register(registry);
+    }
+
+    void authenticationQueue(AtomicInteger waiting) {
+        Gauge.builder("sluice.bridge.authentication.waiting", waiting, AtomicInteger::get)
+                .description("CONNECTs waiting for a password check").register(registry);
+    }
+
     void sessionEventLost() {
         sessionEventsLost.increment();
     }

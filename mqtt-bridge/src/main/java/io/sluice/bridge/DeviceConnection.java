@@ -42,8 +42,12 @@ final class DeviceConnection {
     private final MqttEndpoint endpoint;
     private final Context context;
     private final SessionEvents.Device device;
+    private final Admission.Decision identity;
+    /** The device this connection may publish for: null when anonymous (any device). */
     private final String deviceId;
     private final boolean mqtt5;
+    /** Silence after which the bridge closes the connection itself (0: vertx-mqtt enforces the device's keep-alive). */
+    private final long silenceLimitNanos;
     private final String host;
     private final long connectedAtMs = System.currentTimeMillis();
     private final OrderedAcks<Runnable> acks = new OrderedAcks<>();
@@ -59,16 +63,18 @@ final class DeviceConnection {
     private volatile long lastPacketNanos = System.nanoTime();
     private volatile SessionReason closeReason;
 
-    DeviceConnection(Bridge bridge, MqttEndpoint endpoint, Context context, SessionEvents.Device device, String deviceId,
-                     boolean mqtt5) {
+    DeviceConnection(Bridge bridge, MqttEndpoint endpoint, Context context, SessionEvents.Device device,
+                     Admission.Decision identity, boolean mqtt5, int enforcedKeepAliveSeconds) {
         this.bridge = bridge;
         this.limits = bridge.limits();
         this.metrics = bridge.metrics();
         this.endpoint = endpoint;
         this.context = context;
         this.device = device;
-        this.deviceId = deviceId;
+        this.identity = identity;
+        this.deviceId = identity.deviceId();
         this.mqtt5 = mqtt5;
+        this.silenceLimitNanos = TimeUnit.SECONDS.toNanos(enforcedKeepAliveSeconds) * 3 / 2;
         this.host = endpoint.remoteAddress() == null ? "" : endpoint.remoteAddress().hostAddress();
         this.publishes = new RateLimits(limits.publishRatePerDevice(), limits.publishBurstPerDevice());
     }
@@ -83,6 +89,15 @@ final class DeviceConnection {
 
     boolean reading() {
         return reading;
+    }
+
+    Admission.Decision identity() {
+        return identity;
+    }
+
+    /** Whether the bridge holds this connection to a keep-alive and it has been silent past it. */
+    boolean silentTooLong(long nowNanos) {
+        return silenceLimitNanos > 0 && nowNanos - lastPacketNanos > silenceLimitNanos && endpoint.isConnected();
     }
 
     /** Runs on this connection's event loop. */
@@ -126,7 +141,9 @@ final class DeviceConnection {
                 return;
             }
         }
-        int bytes = message.payload().length();
+        // MQTT 5 user properties travel as Kafka headers: they are held as long as the payload, and count with it.
+        List<Header> headers = mqtt5 ? headersOf(message) : List.of();
+        int bytes = message.payload().length() + headerBytes(headers);
         metrics.received(bytes);
         if (qos == MqttQoS.AT_MOST_ONCE && bridge.registry().overBridgeBound()) {
             metrics.shed();
@@ -141,8 +158,7 @@ final class DeviceConnection {
         }
         updateReading();
         OrderedAcks.Slot<Runnable> slot = acks.enqueue();
-        bridge.ingest().ingest(message.topicName(), message.payload().getBytes(), System.currentTimeMillis(), deviceId,
-                        mqtt5 ? headersOf(message) : List.of())
+        bridge.ingest().ingest(message.topicName(), message.payload().getBytes(), System.currentTimeMillis(), deviceId, headers)
                 .thenAccept(outcome -> context.runOnContext(ignored -> {
                     bytesInFlight -= bytes;
                     bridge.registry().inFlightBytes().addAndGet(-bytes);
@@ -257,6 +273,14 @@ final class DeviceConnection {
         metrics.disconnected(reason);
         bridge.sessions().disconnected(device, reason, System.currentTimeMillis() - connectedAtMs);
         LOG.debug("client '{}' from {} disconnected: {}", device.clientId(), device.address(), reason);
+    }
+
+    private static int headerBytes(List<Header> headers) {
+        int bytes = 0;
+        for (Header header : headers) {
+            bytes += header.key().length() + header.value().length;
+        }
+        return bytes;
     }
 
     /** MQTT 5 user properties as Kafka headers {@code mqtt.user.<name>}, the content type as {@code mqtt.content-type}. */

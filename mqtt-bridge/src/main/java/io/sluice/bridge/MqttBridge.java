@@ -2,11 +2,12 @@ package io.sluice.bridge;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -19,12 +20,16 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.metrics.MetricsOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import io.sluice.bridge.auth.Authenticator;
+import io.sluice.bridge.auth.CertificateDenyList;
+import io.sluice.runtime.KafkaConnection;
 import io.sluice.runtime.KafkaReachability;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
@@ -70,7 +75,7 @@ public final class MqttBridge implements AutoCloseable {
     }
 
     public static MqttBridge start(BridgeConfig config) throws Exception {
-        String bootstrap = config.getString(BridgeConfig.KAFKA_BOOTSTRAP_SERVERS);
+        KafkaConnection bootstrap = KafkaConnection.of(config);
         int partitions = config.getInt(BridgeConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(BridgeConfig.KAFKA_TOPIC_REPLICATION);
         KafkaTopicsBootstrap.ensure(bootstrap, Topics.newTopics(partitions, replication), 30_000);
@@ -83,26 +88,43 @@ public final class MqttBridge implements AutoCloseable {
                 new ByteArraySerializer(), new ByteArraySerializer());
         new KafkaClientMetrics(producer).bindTo(registry);
         awaitTopicMetadata(producer, written, 30_000);
-        ExecutorService kafkaSender = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "kafka-sender");
-            thread.setDaemon(true);
-            return thread;
-        });
-        TelemetryIngest ingest = new TelemetryIngest(producer, config.payloadLimits(),
-                config.getInt(BridgeConfig.MAX_IN_FLIGHT), metrics, kafkaSender);
-        String credentialsFile = config.getString(BridgeConfig.AUTH_CREDENTIALS_FILE);
-        Authenticator authenticator = credentialsFile.isEmpty() ? null : loadCredentials(credentialsFile);
-        if (authenticator == null) {
-            LOG.warn("authentication is off ({} is empty): any client may connect and publish for any device",
-                    BridgeConfig.AUTH_CREDENTIALS_FILE);
-        }
+        // One thread runs producer.send() (it can block while Kafka is unreachable), behind a bounded queue: what waits
+        // for it is within max.in.flight.messages, publishes and session events alike.
+        int maxInFlight = config.getInt(BridgeConfig.MAX_IN_FLIGHT);
+        ThreadPoolExecutor kafkaSender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(maxInFlight + 1), runnable -> {
+                    Thread thread = new Thread(runnable, "kafka-sender");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        TelemetryIngest ingest = new TelemetryIngest(producer, config.payloadLimits(), maxInFlight, metrics, kafkaSender);
+        Admission.Rules rules = admissionRules(config);
 
-        Vertx vertx = Vertx.vertx();
-        SessionEvents sessions = new SessionEvents(producer, config.getString(BridgeConfig.BRIDGE_ID), metrics, kafkaSender);
-        MqttEdge edge = new MqttEdge(vertx, ingest, metrics, sessions, limits(config), authenticator);
-        if (authenticator != null) {
-            vertx.setPeriodic(config.getLong(BridgeConfig.AUTH_RELOAD_INTERVAL_MS),
-                    id -> vertx.executeBlocking(() -> authenticator.reloadIfChanged(), false));
+        OpenSockets sockets = new OpenSockets();
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MetricsOptions().setEnabled(true)))
+                .withMetrics(sockets).build();
+        SessionEvents sessions = new SessionEvents(ingest, config.getString(BridgeConfig.BRIDGE_ID), metrics);
+        MqttEdge edge = new MqttEdge(vertx, ingest, metrics, sessions, limits(config), rules, sockets);
+        if (rules.passwords() != null || rules.deniedCertificates() != null) {
+            ExecutorService reloads = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "credentials-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
+            // One thread rereads the files, so versions apply in the order they were written; a timer tick that
+            // finds the previous reload still running skips.
+            java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+            vertx.setPeriodic(config.getLong(BridgeConfig.AUTH_RELOAD_INTERVAL_MS), id -> {
+                if (busy.compareAndSet(false, true)) {
+                    reloads.execute(() -> {
+                        try {
+                            reload(rules, edge);
+                        } finally {
+                            busy.set(false);
+                        }
+                    });
+                }
+            });
         }
         MqttServer server = listen(vertx, edge, config, config.getInt(BridgeConfig.MQTT_PORT), Transport.TCP);
         int webSocketPort = config.getInt(BridgeConfig.MQTT_WS_PORT);
@@ -133,7 +155,15 @@ public final class MqttBridge implements AutoCloseable {
                 .setPort(port)
                 .setUseWebSocket(transport == Transport.WEBSOCKET)
                 .setUseProxyProtocol(config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL))
-                .setMaxMessageSize(maxPacketBytes(config));
+                .setMaxMessageSize(maxPacketBytes(config))
+                .setTimeoutOnConnect(config.getInt(BridgeConfig.MQTT_CONNECT_TIMEOUT_SECONDS));
+        if (transport == Transport.WEBSOCKET) {
+            // A publish of the largest payload fits one frame, as it fits one packet on TCP; and frames are not
+            // compressed (as EMQX's default): a small deflated frame could inflate far past the packet limit before
+            // the MQTT decoder sees it.
+            options.setWebSocketMaxFrameSize(maxPacketBytes(config));
+            options.setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false);
+        }
         if (transport == Transport.TLS) {
             String cert = config.getString(BridgeConfig.MQTT_TLS_CERT_FILE);
             String key = config.getString(BridgeConfig.MQTT_TLS_KEY_FILE);
@@ -160,13 +190,46 @@ public final class MqttBridge implements AutoCloseable {
         return server.listen().await(30, TimeUnit.SECONDS);
     }
 
-    private static Authenticator loadCredentials(String file) {
+    /**
+     * How devices prove who they are. Authentication fails closed: without a credentials file or a CA for device
+     * certificates the bridge does not start, unless anonymous access is asked for explicitly.
+     */
+    private static Admission.Rules admissionRules(BridgeConfig config) {
+        String credentials = config.getString(BridgeConfig.AUTH_CREDENTIALS_FILE);
+        String denied = config.getString(BridgeConfig.AUTH_CERTIFICATE_DENY_FILE);
+        boolean anonymous = config.getBoolean(BridgeConfig.AUTH_ANONYMOUS);
+        boolean certificates = config.getInt(BridgeConfig.MQTT_TLS_PORT) >= 0
+                && !config.getString(BridgeConfig.MQTT_TLS_CLIENT_CA_FILE).isEmpty()
+                && !config.getString(BridgeConfig.MQTT_TLS_CLIENT_AUTH).equals("none");
+        if (credentials.isEmpty() && !certificates && !anonymous) {
+            throw new ConfigException("no way for devices to authenticate: set " + BridgeConfig.AUTH_CREDENTIALS_FILE
+                    + " (./sluice device add makes it) or " + BridgeConfig.MQTT_TLS_CLIENT_CA_FILE + ", or set "
+                    + BridgeConfig.AUTH_ANONYMOUS + "=true to let any client publish for any device");
+        }
+        if (anonymous) {
+            LOG.warn("ANONYMOUS ACCESS IS ON ({}=true): clients without credentials may connect and publish for any device;"
+                    + " use it on a closed test network only", BridgeConfig.AUTH_ANONYMOUS);
+        }
         try {
-            return Authenticator.load(Path.of(file));
+            return new Admission.Rules(
+                    credentials.isEmpty() ? null : Authenticator.load(Path.of(credentials)),
+                    denied.isEmpty() ? null : CertificateDenyList.load(Path.of(denied)),
+                    anonymous, config.getInt(BridgeConfig.AUTH_QUEUE_MAX),
+                    new RateLimits(config.getDouble(BridgeConfig.AUTH_FAILURE_RATE_PER_ADDRESS),
+                            config.getInt(BridgeConfig.AUTH_FAILURE_BURST_PER_ADDRESS)));
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConfigException(BridgeConfig.AUTH_CREDENTIALS_FILE + ": no such file " + file);
+            throw new ConfigException("no such file: " + e.getFile());
         } catch (java.io.IOException | IllegalArgumentException e) {
-            throw new ConfigException(BridgeConfig.AUTH_CREDENTIALS_FILE + ": " + e.getMessage());
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** Rereads the credentials and the certificate deny list, and closes the sessions they no longer admit. */
+    private static void reload(Admission.Rules rules, MqttEdge edge) {
+        boolean revoked = rules.passwords() != null && !rules.passwords().reloadIfChanged().isEmpty();
+        boolean denied = rules.deniedCertificates() != null && rules.deniedCertificates().reloadIfChanged();
+        if (revoked || denied) {
+            awaitQuietly("closing revoked sessions", edge.closeRevoked());
         }
     }
 
@@ -193,7 +256,8 @@ public final class MqttBridge implements AutoCloseable {
                 config.getInt(BridgeConfig.PUBLISH_BURST_PER_DEVICE),
                 new RateLimits(config.getDouble(BridgeConfig.PUBLISH_RATE_PER_ADDRESS), config.getInt(BridgeConfig.PUBLISH_BURST_PER_ADDRESS)),
                 new AddressRules(config.getList(BridgeConfig.ADDRESS_ALLOW), config.getList(BridgeConfig.ADDRESS_DENY)),
-                maxPacketBytes(config));
+                maxPacketBytes(config),
+                config.getInt(BridgeConfig.MQTT_KEEP_ALIVE_MAX_SECONDS));
     }
 
     /**
@@ -235,8 +299,7 @@ public final class MqttBridge implements AutoCloseable {
     }
 
     static Map<String, Object> producerConfig(BridgeConfig config) {
-        Map<String, Object> producer = new HashMap<>();
-        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getString(BridgeConfig.KAFKA_BOOTSTRAP_SERVERS));
+        Map<String, Object> producer = KafkaConnection.of(config).client(Map.of());
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(BridgeConfig.BRIDGE_ID));
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

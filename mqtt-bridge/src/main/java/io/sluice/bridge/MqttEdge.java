@@ -16,7 +16,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
-import io.sluice.bridge.auth.Authenticator;
+import io.sluice.schemas.mqtt.MqttTopics;
 
 /**
  * The MQTT side of a bridge: one instance handles every device connection. Publishes are handed to
@@ -55,7 +55,8 @@ final class MqttEdge implements Handler<MqttEndpoint> {
     /** The limits the edge enforces, from the bridge's configuration. */
     record Limits(int maxConnections, int receiveMaximum, long maxInFlightBytes, long maxInFlightBytesPerConnection,
                   RateLimits connectsPerAddress, RateLimits connectsPerDevice, double publishRatePerDevice,
-                  int publishBurstPerDevice, RateLimits publishesPerAddress, AddressRules addresses, int maxPacketBytes) {
+                  int publishBurstPerDevice, RateLimits publishesPerAddress, AddressRules addresses, int maxPacketBytes,
+                  int keepAliveMaxSeconds) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttEdge.class);
@@ -67,18 +68,25 @@ final class MqttEdge implements Handler<MqttEndpoint> {
     private final Admission admission;
     private final ConnectionRegistry registry;
     private final DeviceConnection.Bridge bridge;
+    private final OpenSockets sockets;
+    private final Vertx vertx;
+    private final long keepAliveSweep;
     private volatile boolean accepting = true;
 
     MqttEdge(Vertx vertx, TelemetryIngest ingest, BridgeMetrics metrics, SessionEvents sessions, Limits limits,
-             Authenticator authenticator) {
+             Admission.Rules rules, OpenSockets sockets) {
         this.limits = limits;
         this.metrics = metrics;
         this.sessions = sessions;
-        this.admission = new Admission(vertx, limits, metrics, authenticator);
+        this.sockets = sockets;
+        this.vertx = vertx;
+        this.admission = new Admission(vertx, limits, rules, metrics);
         this.registry = new ConnectionRegistry(limits.maxInFlightBytes());
         this.bridge = new DeviceConnection.Bridge(limits, ingest, metrics, sessions, registry);
         metrics.inFlightBytes(registry.inFlightBytes());
         metrics.pausedConnections(() -> registry.all().stream().filter(c -> !c.reading()).count());
+        metrics.openSockets(sockets.counter());
+        this.keepAliveSweep = vertx.setPeriodic(1000, id -> closeSilent());
     }
 
     boolean accepting() {
@@ -94,15 +102,17 @@ final class MqttEdge implements Handler<MqttEndpoint> {
     public void handle(MqttEndpoint endpoint) {
         boolean mqtt5 = endpoint.protocolVersion() == MQTT_5;
         Context context = Vertx.currentContext();
-        String clientId = endpoint.clientIdentifier();
+        // A client id that is not a valid device id is refused first; until then it is attacker text, shown abridged.
+        String clientId = MqttTopics.isValidDeviceId(endpoint.clientIdentifier()) ? endpoint.clientIdentifier()
+                : abridged(endpoint.clientIdentifier());
         SessionEvents.Device device = new SessionEvents.Device(clientId, clientId, String.valueOf(endpoint.remoteAddress()),
                 transportOf(endpoint), endpoint.protocolVersion(), endpoint.keepAliveTimeSeconds());
-        admission.decide(endpoint, context, accepting, registry.size()).onSuccess(decision -> {
+        admission.decide(endpoint, context, accepting, sockets.open()).onSuccess(decision -> {
             if (!decision.admitted()) {
                 refuse(endpoint, device, decision.refusal(), mqtt5);
             } else {
                 open(endpoint, context, decision.deviceId() == null ? device : withDeviceId(device, decision.deviceId()),
-                        decision.deviceId(), mqtt5);
+                        decision, mqtt5);
             }
         });
     }
@@ -114,7 +124,8 @@ final class MqttEdge implements Handler<MqttEndpoint> {
         endpoint.reject(ReasonCodes.connack(reason, mqtt5));
     }
 
-    private void open(MqttEndpoint endpoint, Context context, SessionEvents.Device device, String deviceId, boolean mqtt5) {
+    private void open(MqttEndpoint endpoint, Context context, SessionEvents.Device device, Admission.Decision identity,
+                      boolean mqtt5) {
         if (!ConnectionReads.open(endpoint)) {
             // Gone while its credentials were checked: registering it would hold a connection slot forever.
             LOG.debug("client '{}' from {} hung up before CONNACK", device.clientId(), device.address());
@@ -124,7 +135,10 @@ final class MqttEdge implements Handler<MqttEndpoint> {
             refuse(endpoint, device, SessionReason.SERVER_DRAINING, mqtt5);
             return;
         }
-        DeviceConnection connection = new DeviceConnection(bridge, endpoint, context, device, deviceId, mqtt5);
+        int keepAlive = endpoint.keepAliveTimeSeconds();
+        boolean heldToMaximum = keepAlive == 0 || keepAlive > limits.keepAliveMaxSeconds();
+        DeviceConnection connection = new DeviceConnection(bridge, endpoint, context, device, identity, mqtt5,
+                heldToMaximum ? limits.keepAliveMaxSeconds() : 0);
         endpoint.publishAutoAck(false);
         endpoint.publishHandler(connection::onPublish);
         endpoint.publishReleaseHandler(connection::onRelease);
@@ -140,12 +154,41 @@ final class MqttEdge implements Handler<MqttEndpoint> {
             connection.close(SessionReason.PROTOCOL_ERROR, MqttDisconnectReasonCode.MALFORMED_PACKET);
         });
         endpoint.closeHandler(closed -> connection.onClosed());
-        endpoint.accept(false, connackProperties(mqtt5));
+        endpoint.accept(false, connackProperties(mqtt5, heldToMaximum));
         registry.register(connection);
         metrics.connected();
         sessions.connected(device);
         LOG.debug("client '{}' connected from {} over {} (MQTT protocol level {}, device {})", device.clientId(),
-                device.address(), device.transport(), endpoint.protocolVersion(), deviceId == null ? "any" : deviceId);
+                device.address(), device.transport(), endpoint.protocolVersion(),
+                identity.deviceId() == null ? "any" : identity.deviceId());
+        if (admission.revoked(identity)) {
+            // Revoked while its credentials were checked, after the sweep that followed the reload looked.
+            connection.close(SessionReason.REVOKED, MqttDisconnectReasonCode.NOT_AUTHORIZED);
+        }
+    }
+
+    /**
+     * Closes the sessions whose credentials were removed or replaced, or whose certificate is now denied (MQTT 5:
+     * DISCONNECT 0x87, not authorized), each on its own event loop. Called after every reload.
+     */
+    Future<Void> closeRevoked() {
+        return onEveryConnection(connection -> {
+            if (admission.revoked(connection.identity())) {
+                LOG.info("closing the session of device '{}': its credentials were revoked", connection.identity().deviceId());
+                connection.close(SessionReason.REVOKED, MqttDisconnectReasonCode.NOT_AUTHORIZED);
+            }
+        });
+    }
+
+    /** Devices held to the keep-alive maximum (they asked for none, or more) are closed after 1.5 times it in silence. */
+    private void closeSilent() {
+        long now = System.nanoTime();
+        for (DeviceConnection connection : registry.all()) {
+            if (connection.silentTooLong(now)) {
+                connection.onContext(() -> connection.close(SessionReason.KEEP_ALIVE_TIMEOUT,
+                        MqttDisconnectReasonCode.KEEP_ALIVE_TIMEOUT));
+            }
+        }
     }
 
     /**
@@ -154,7 +197,7 @@ final class MqttEdge implements Handler<MqttEndpoint> {
      * publishes, so it has no subscription to lose) and that there are no retained messages, wildcard or
      * shared subscriptions.
      */
-    private MqttProperties connackProperties(boolean mqtt5) {
+    private MqttProperties connackProperties(boolean mqtt5, boolean heldToKeepAliveMaximum) {
         MqttProperties properties = new MqttProperties();
         if (!mqtt5) {
             return properties;
@@ -165,6 +208,9 @@ final class MqttEdge implements Handler<MqttEndpoint> {
         properties.add(integer(MqttProperties.MqttPropertyType.RETAIN_AVAILABLE, 0));
         properties.add(integer(MqttProperties.MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
         properties.add(integer(MqttProperties.MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+        if (heldToKeepAliveMaximum) {
+            properties.add(integer(MqttProperties.MqttPropertyType.SERVER_KEEP_ALIVE, limits.keepAliveMaxSeconds()));
+        }
         return properties;
     }
 
@@ -207,12 +253,22 @@ final class MqttEdge implements Handler<MqttEndpoint> {
     }
 
     void close() {
+        vertx.cancelTimer(keepAliveSweep);
         admission.close();
     }
 
     private static SessionEvents.Device withDeviceId(SessionEvents.Device device, String deviceId) {
         return new SessionEvents.Device(deviceId, device.clientId(), device.address(), device.transport(),
                 device.protocolVersion(), device.keepAliveSeconds());
+    }
+
+    private static String abridged(String text) {
+        if (text == null) {
+            return "";
+        }
+        String printable = text.codePoints().limit(64).map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return text.codePointCount(0, text.length()) > 64 ? printable + "..." : printable;
     }
 
     private static String transportOf(MqttEndpoint endpoint) {

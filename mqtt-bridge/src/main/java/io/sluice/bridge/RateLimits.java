@@ -53,6 +53,20 @@ final class RateLimits {
         }
     }
 
+    /** Gives back a token taken with {@link #tryTake} (the event it was taken for did not count after all). */
+    void refund(String key, long nowNanos) {
+        if (unlimited()) {
+            return;
+        }
+        Bucket bucket = buckets.get(key);
+        if (bucket != null) {
+            synchronized (bucket) {
+                refill(bucket, nowNanos);
+                bucket.tokens = Math.min(burst, bucket.tokens + 1);
+            }
+        }
+    }
+
     /**
      * Takes one token for the key, going into debt if needed, and says how long the key should wait
      * before its next event to stay within the rate (0 when it had a token).

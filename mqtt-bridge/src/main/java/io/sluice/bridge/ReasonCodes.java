@@ -21,9 +21,9 @@ final class ReasonCodes {
                     : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
             case BANNED_ADDRESS -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BANNED
                     : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
-            case TOO_MANY_CONNECTIONS -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY
+            case TOO_MANY_CONNECTIONS, SERVER_BUSY -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-            case CONNECTION_RATE_EXCEEDED -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED
+            case CONNECTION_RATE_EXCEEDED, TOO_MANY_FAILED_LOGINS -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED
                     : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
             case BAD_CREDENTIALS -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
                     : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;

@@ -1,9 +1,5 @@
 package io.sluice.bridge;
 
-import java.util.concurrent.Executor;
-
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,9 +7,10 @@ import io.sluice.schemas.avro.DeviceSession;
 import io.sluice.schemas.kafka.Topics;
 
 /**
- * Writes device connections opening, closing and refused to the sessions topic, keyed by device id.
- * Best effort: an event Kafka does not take is counted and logged, never waited for, so that a slow
- * Kafka never holds up a connection.
+ * Writes device connections opening, closing and refused to the sessions topic, keyed by device id, through
+ * {@link TelemetryIngest#write}: within the bridge's bound of records in flight, so that a flood of refused CONNECTs
+ * while Kafka is slow cannot pile events up. Best effort: an event not written is counted and logged, never waited
+ * for, so that a slow Kafka never holds up a connection.
  */
 final class SessionEvents {
 
@@ -24,15 +21,12 @@ final class SessionEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionEvents.class);
 
-    private final Producer<byte[], byte[]> producer;
+    private final TelemetryIngest writer;
     private final String bridgeId;
     private final BridgeMetrics metrics;
-    private final Executor sendOn;
 
-    /** @param sendOn where {@code producer.send()} runs: never an event loop, as it can block (see TelemetryIngest) */
-    SessionEvents(Producer<byte[], byte[]> producer, String bridgeId, BridgeMetrics metrics, Executor sendOn) {
-        this.producer = producer;
-        this.sendOn = sendOn;
+    SessionEvents(TelemetryIngest writer, String bridgeId, BridgeMetrics metrics) {
+        this.writer = writer;
         this.bridgeId = bridgeId;
         this.metrics = metrics;
     }
@@ -63,26 +57,15 @@ final class SessionEvents {
                 .setTsMs(System.currentTimeMillis())
                 .setConnectedMs(connectedMs)
                 .build();
-        ProducerRecord<byte[], byte[]> record = Topics.DEVICE_SESSIONS.record(device.deviceId(), session);
-        try {
-            sendOn.execute(() -> {
-                try {
-                    producer.send(record, (metadata, error) -> {
-                        if (error != null) {
-                            failed(event, device, error);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    failed(event, device, e);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            failed(event, device, e);
-        }
+        writer.write(Topics.DEVICE_SESSIONS.record(device.deviceId(), session), device.deviceId()).thenAccept(outcome -> {
+            if (outcome instanceof IngestOutcome.NotWritten notWritten) {
+                failed(event, device, notWritten.why());
+            }
+        });
     }
 
-    private void failed(String event, Device device, Exception error) {
+    private void failed(String event, Device device, String why) {
         metrics.sessionEventLost();
-        LOG.debug("session event {} of device '{}' not written: {}", event, device.deviceId(), error.toString());
+        LOG.debug("session event {} of device '{}' not written: {}", event, device.deviceId(), why);
     }
 }

@@ -12,11 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.sluice.schemas.avro.DeadLetter;
 import io.sluice.schemas.avro.TelemetryEvent;
+import io.sluice.runtime.RateLimitedLog;
 import io.sluice.schemas.kafka.DeadLetters;
 import io.sluice.schemas.kafka.Topics;
 import io.sluice.schemas.mqtt.InvalidPayloadException;
@@ -34,7 +33,9 @@ import io.sluice.schemas.mqtt.TelemetryPayload;
  */
 public final class TelemetryIngest {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TelemetryIngest.class);
+    /** Devices cause these: at most 10 lines a second each. */
+    private static final RateLimitedLog REJECTIONS = new RateLimitedLog(TelemetryIngest.class, 10);
+    private static final RateLimitedLog KAFKA_FAILURES = new RateLimitedLog(TelemetryIngest.class, 10);
 
     private final Producer<byte[], byte[]> producer;
     private final PayloadLimits limits;
@@ -113,9 +114,21 @@ public final class TelemetryIngest {
                 .orElse(all));
     }
 
+    /**
+     * Writes a record that is not a publish (a session event) within the same bound of records in flight as the
+     * publishes: over it, the record is not written (the caller counts it). Best effort, never waited for.
+     */
+    public CompletionStage<IngestOutcome> write(ProducerRecord<byte[], byte[]> record, String key) {
+        if (inFlight.get() >= maxInFlight) {
+            return CompletableFuture.completedFuture(new IngestOutcome.NotWritten(
+                    "over the bridge's bound of " + maxInFlight + " records in flight"));
+        }
+        return send(record, key, new IngestOutcome.Accepted(0));
+    }
+
     private CompletionStage<IngestOutcome> deadLetter(String deviceId, String mqttTopic, byte[] payload, long receivedAtMs,
                                                       InvalidPayloadException rejection) {
-        LOG.warn("rejected publish from device '{}' on topic '{}': {} ({})", deviceId, abbreviate(mqttTopic),
+        REJECTIONS.warn("rejected publish from device '{}' on topic '{}': {} ({})", deviceId, abbreviate(mqttTopic),
                 rejection.reason(), rejection.detail());
         DeadLetter record = DeadLetters.of("mqtt-bridge", deviceId, abbreviate(mqttTopic), rejection.reason().name(),
                 rejection.detail(), payload, receivedAtMs);
@@ -146,7 +159,8 @@ public final class TelemetryIngest {
                     outcome.complete(onSuccess);
                 } else {
                     metrics.kafkaFailed();
-                    LOG.warn("Kafka did not take a record for device '{}' on {}: {}", key, record.topic(), error.toString());
+                    KAFKA_FAILURES.warn("Kafka did not take a record for device '{}' on {}: {}", key, record.topic(),
+                            error.toString());
                     outcome.complete(new IngestOutcome.NotWritten("Kafka: " + error.getMessage()));
                 }
             });
@@ -154,7 +168,7 @@ public final class TelemetryIngest {
             // send() itself throws when it waited max.block.ms for metadata or buffer space, or the producer is closed.
             inFlight.decrementAndGet();
             metrics.kafkaFailed();
-            LOG.warn("Kafka did not take a record for device '{}' on {}: {}", key, record.topic(), e.toString());
+            KAFKA_FAILURES.warn("Kafka did not take a record for device '{}' on {}: {}", key, record.topic(), e.toString());
             outcome.complete(new IngestOutcome.NotWritten("Kafka: " + e.getMessage()));
         }
     }

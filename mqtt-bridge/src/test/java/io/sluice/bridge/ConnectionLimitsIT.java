@@ -50,7 +50,7 @@ class ConnectionLimitsIT {
                 BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0, BridgeConfig.MQTT_WS_PORT, -1,
                 BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0,
-                BridgeConfig.DRAIN_GRACE_MS, 0L));
+                BridgeConfig.DRAIN_GRACE_MS, 0L, BridgeConfig.AUTH_ANONYMOUS, true));
         config.putAll(settings);
         return MqttBridge.start(new BridgeConfig(config));
     }

@@ -15,8 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +28,7 @@ import io.sluice.schemas.kafka.Topics;
 import io.sluice.testing.Await;
 import io.sluice.testing.KafkaBrokerProcess;
 import io.sluice.testing.KafkaRecords;
+import io.sluice.testing.RawMqttClient;
 
 /**
  * The Kafka broker stopped under load, for {@code SLUICE_OUTAGE_SECONDS} (15 s in the suite; the
@@ -62,7 +61,7 @@ class KafkaOutageIT {
                     Map.entry(BridgeConfig.MAX_IN_FLIGHT_BYTES, BRIDGE_BYTES),
                     Map.entry(BridgeConfig.MAX_IN_FLIGHT_BYTES_PER_CONNECTION, CONNECTION_BYTES),
                     Map.entry(BridgeConfig.OPS_HOST, "127.0.0.1"), Map.entry(BridgeConfig.OPS_PORT, 0),
-                    Map.entry(BridgeConfig.DRAIN_GRACE_MS, 0L))));
+                    Map.entry(BridgeConfig.DRAIN_GRACE_MS, 0L), Map.entry(BridgeConfig.AUTH_ANONYMOUS, true))));
             Vertx vertx = Vertx.vertx();
             List<Thread> devices = new ArrayList<>();
             try {
@@ -141,6 +140,52 @@ class KafkaOutageIT {
      * One device: publishes QoS 1 readings with increasing seq at its rate, up to {@link #WINDOW}
      * unacknowledged, and records each acknowledged seq.
      */
+    @Test
+    void whileKafkaIsDownUserPropertiesAndSessionEventsCountAgainstTheInFlightBounds() throws Exception {
+        int maxInFlight = 50;
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start();
+             MqttBridge bridge = MqttBridge.start(new BridgeConfig(Map.ofEntries(
+                     Map.entry(BridgeConfig.BRIDGE_ID, "bounded"),
+                     Map.entry(BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers()),
+                     Map.entry(BridgeConfig.MQTT_HOST, "127.0.0.1"), Map.entry(BridgeConfig.MQTT_PORT, 0),
+                     Map.entry(BridgeConfig.MQTT_WS_PORT, -1),
+                     Map.entry(BridgeConfig.MAX_IN_FLIGHT, maxInFlight),
+                     Map.entry(BridgeConfig.MAX_IN_FLIGHT_BYTES_PER_CONNECTION, 1024L),
+                     Map.entry(BridgeConfig.OPS_HOST, "127.0.0.1"), Map.entry(BridgeConfig.OPS_PORT, 0),
+                     Map.entry(BridgeConfig.DRAIN_GRACE_MS, 0L), Map.entry(BridgeConfig.DRAIN_TIMEOUT_MS, 0L),
+                     Map.entry(BridgeConfig.AUTH_ANONYMOUS, true))))) {
+            broker.stop();
+            try (RawMqttClient device = RawMqttClient.open("127.0.0.1", bridge.mqttPort(), io.netty.handler.codec.mqtt.MqttVersion.MQTT_5)
+                    .login("props", 60, null, null)) {
+                assertEquals(io.netty.handler.codec.mqtt.MqttConnectReturnCode.CONNECTION_ACCEPTED,
+                        device.connack(Duration.ofSeconds(10)).variableHeader().connectReturnCode());
+                io.netty.handler.codec.mqtt.MqttProperties properties = new io.netty.handler.codec.mqtt.MqttProperties();
+                properties.add(new io.netty.handler.codec.mqtt.MqttProperties.UserProperties(List.of(
+                        new io.netty.handler.codec.mqtt.MqttProperties.StringPair("note", "x".repeat(600)))));
+                for (int packetId = 1; packetId <= 5; packetId++) {
+                    device.publish("devices/props/telemetry", "{\"metrics\":{\"t\":1}}".getBytes(), MqttQoS.AT_LEAST_ONCE,
+                            packetId, properties);
+                }
+                // 20 payload bytes each, but 600 bytes of user properties held with them: the connection is over its
+                // 1,024 bytes after two publishes and is no longer read.
+                Await.until("the connection paused by its bytes in flight", Duration.ofSeconds(10),
+                        () -> gauge(metrics(bridge.opsPort()), "sluice_bridge_paused_connections") == 1);
+                assertTrue(gauge(metrics(bridge.opsPort()), "sluice_bridge_in_flight_bytes") >= 1024);
+            }
+            for (int i = 0; i < 200; i++) {
+                try (RawMqttClient refused = RawMqttClient.open("127.0.0.1", bridge.mqttPort(), io.netty.handler.codec.mqtt.MqttVersion.MQTT_5)
+                        .login("not a device id " + i, 60, null, null)) {
+                    refused.connack(Duration.ofSeconds(10));
+                }
+            }
+            String metrics = metrics(bridge.opsPort());
+            assertTrue(gauge(metrics, "sluice_bridge_in_flight") <= maxInFlight, "records in flight within the bound: "
+                    + gauge(metrics, "sluice_bridge_in_flight"));
+            assertTrue(gauge(metrics, "sluice_bridge_session_events_lost_total") >= 150, "the session events of 200 refusals"
+                    + " beyond the bound are dropped and counted: " + gauge(metrics, "sluice_bridge_session_events_lost_total"));
+        }
+    }
+
     private static void publish(Vertx vertx, int port, String device, Set<Long> acked, AtomicBoolean publishing) {
         Semaphore window = new Semaphore(WINDOW);
         // The bridge acknowledges in publish order, so each PUBACK is for the oldest unacknowledged seq.
@@ -203,7 +248,6 @@ class KafkaOutageIT {
     }
 
     private static double gauge(String metrics, String name) {
-        Matcher matcher = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+        return io.sluice.testing.Scrape.value(metrics, name);
     }
 }

@@ -48,7 +48,7 @@ class MqttBridgeIT {
                 BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0, BridgeConfig.MQTT_WS_PORT, 0,
                 BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0,
-                BridgeConfig.DRAIN_GRACE_MS, 0L)));
+                BridgeConfig.DRAIN_GRACE_MS, 0L, BridgeConfig.AUTH_ANONYMOUS, true)));
         vertx = Vertx.vertx();
     }
 
@@ -161,7 +161,7 @@ class MqttBridgeIT {
                 BridgeConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 BridgeConfig.MQTT_HOST, "127.0.0.1", BridgeConfig.MQTT_PORT, 0, BridgeConfig.MQTT_WS_PORT, 0,
                 BridgeConfig.OPS_HOST, "127.0.0.1", BridgeConfig.OPS_PORT, 0,
-                BridgeConfig.DRAIN_GRACE_MS, 1000L)));
+                BridgeConfig.DRAIN_GRACE_MS, 1000L, BridgeConfig.AUTH_ANONYMOUS, true)));
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + draining.opsPort() + "/health/ready")).build();
         try (MosquittoPub.Session device = MosquittoPub.session(draining.mqttPort(), "drain-5", "devices/drain-5/telemetry", 1,

@@ -24,12 +24,11 @@ public final class KafkaReachability implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private volatile boolean reachable;
 
-    public KafkaReachability(String bootstrapServers, long intervalMs) {
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    public KafkaReachability(KafkaConnection kafka, long intervalMs) {
+        this.admin = Admin.create(kafka.client(Map.of(
                 AdminClientConfig.CLIENT_ID_CONFIG, "sluice-readiness",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, CHECK_TIMEOUT_MS,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, CHECK_TIMEOUT_MS));
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, CHECK_TIMEOUT_MS)));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "kafka-reachability");
             thread.setDaemon(true);

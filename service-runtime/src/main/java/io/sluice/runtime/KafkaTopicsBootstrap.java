@@ -31,9 +31,13 @@ public final class KafkaTopicsBootstrap {
     }
 
     public static void ensure(String bootstrapServers, Collection<NewTopic> topics, long timeoutMs) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs))) {
+        ensure(KafkaConnection.of(bootstrapServers), topics, timeoutMs);
+    }
+
+    public static void ensure(KafkaConnection kafka, Collection<NewTopic> topics, long timeoutMs) {
+        String bootstrapServers = kafka.bootstrapServers();
+        try (Admin admin = Admin.create(kafka.client(Map.of(
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs)))) {
             admin.createTopics(topics).values().forEach((name, future) -> {
                 try {
                     future.get(timeoutMs, TimeUnit.MILLISECONDS);

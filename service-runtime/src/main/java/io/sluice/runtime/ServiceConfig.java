@@ -21,8 +21,9 @@ import org.apache.kafka.common.config.ConfigException;
  *       from {@code SLUICE_BRIDGE_MQTT_PORT} (dots and dashes become underscores, letters upper case);</li>
  *   <li>{@code --set key=value} arguments.</li>
  * </ol>
- * Only keys the {@link ConfigDef} defines are taken; an unknown key in a file or argument is an error,
- * so a typo never goes unnoticed. Values are then parsed and validated by the {@link ConfigDef}.
+ * Only keys the {@link ConfigDef} defines are taken, and Kafka client settings passed through as {@code kafka.<name>}
+ * ({@link KafkaConnection}); an unknown key in a file, argument or the service's environment is an error, so a typo
+ * never goes unnoticed. Values are then parsed and validated by the {@link ConfigDef}.
  */
 public final class ServiceConfig {
 
@@ -57,6 +58,14 @@ public final class ServiceConfig {
                 values.put(key, env.get(variable));
             }
         }
+        String kafkaVariables = envPrefix + "KAFKA_";
+        env.forEach((variable, value) -> {
+            if (variable.startsWith(kafkaVariables) && !definedVariable(definition, envPrefix, variable)) {
+                String key = KafkaConnection.PREFIX + variable.substring(kafkaVariables.length()).toLowerCase(Locale.ROOT)
+                        .replace('_', '.');
+                values.putAll(known(definition, Map.of(key, value), "the environment (" + variable + ")"));
+            }
+        });
         values.putAll(known(definition, overrides, "--set"));
         return values;
     }
@@ -66,9 +75,13 @@ public final class ServiceConfig {
         return envPrefix + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
+    private static boolean definedVariable(ConfigDef definition, String envPrefix, String variable) {
+        return definition.names().stream().anyMatch(key -> environmentVariable(envPrefix, key).equals(variable));
+    }
+
     private static Map<String, String> known(ConfigDef definition, Map<String, String> values, String source) {
         for (String key : values.keySet()) {
-            if (!definition.names().contains(key)) {
+            if (!definition.names().contains(key) && !KafkaConnection.passesThrough(key)) {
                 throw new ConfigException("unknown setting '" + key + "' in " + source);
             }
         }

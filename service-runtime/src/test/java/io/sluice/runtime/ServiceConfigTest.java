@@ -21,6 +21,7 @@ class ServiceConfigTest {
             .define("mqtt.port", ConfigDef.Type.INT, 1883, ConfigDef.Range.between(0, 65535), ConfigDef.Importance.HIGH, "port")
             .define("bridge.id", ConfigDef.Type.STRING, "b", ConfigDef.Importance.LOW, "id")
             .define("clickhouse.password", ConfigDef.Type.PASSWORD, "", ConfigDef.Importance.LOW, "secret");
+    private static final ConfigDef WITH_KAFKA = CommonSettings.withKafka(new ConfigDef(), 12);
 
     private static AbstractConfig load(String[] args, Map<String, String> env) {
         return new AbstractConfig(DEFINITION, ServiceConfig.gather(DEFINITION, "SLUICE_X_", args, env), false);
@@ -50,6 +51,31 @@ class ServiceConfigTest {
         assertThrows(ConfigException.class, () -> load(new String[] {"--config"}, Map.of()));
         assertThrows(ConfigException.class, () -> load(new String[] {"--config", "/no/such/file"}, Map.of()));
         assertThrows(ConfigException.class, () -> load(new String[] {"--bogus"}, Map.of()));
+    }
+
+    @Test
+    void kafkaSecurityAndConnectionSettingsPassThroughToEveryClientAndOthersAreRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("k.properties");
+        Files.writeString(file, "kafka.security.protocol=SASL_SSL\nkafka.sasl.mechanism=SCRAM-SHA-512\n");
+        Map<String, Object> gathered = ServiceConfig.gather(WITH_KAFKA, "SLUICE_X_",
+                new String[] {"--config", file.toString(), "--set", "kafka.ssl.truststore.location=/etc/ca.p12"},
+                Map.of("SLUICE_X_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                        "SLUICE_X_KAFKA_BOOTSTRAP_SERVERS", "broker:9093"));
+        KafkaConnection kafka = KafkaConnection.of(new AbstractConfig(WITH_KAFKA, gathered, false));
+        assertEquals("broker:9093", kafka.bootstrapServers());
+        Map<String, Object> client = kafka.client(Map.of("client.id", "x"));
+        assertEquals("SASL_SSL", client.get("security.protocol"));
+        assertEquals("SCRAM-SHA-512", client.get("sasl.mechanism"));
+        assertEquals("/etc/ca.p12", client.get("ssl.truststore.location"));
+        assertTrue(String.valueOf(client.get("sasl.jaas.config")).startsWith("org.apache.kafka"));
+        assertEquals("broker:9093", client.get("bootstrap.servers"));
+        assertFalse(kafka.toString().contains("ScramLoginModule"), "the settings' values are not shown: " + kafka);
+
+        ConfigException guarded = assertThrows(ConfigException.class,
+                () -> ServiceConfig.gather(WITH_KAFKA, "SLUICE_X_", new String[] {"--set", "kafka.acks=1"}, Map.of()));
+        assertTrue(guarded.getMessage().contains("decided by Sluice"), guarded.getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> ServiceConfig.gather(WITH_KAFKA, "SLUICE_X_", new String[0],
+                Map.of("SLUICE_X_KAFKA_SECURITY_PROTOKOL", "SSL"))).getMessage().contains("kafka.security.protokol"));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.sluice.processor;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
@@ -13,6 +12,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.StreamsConfig;
 
 import io.sluice.runtime.CommonSettings;
+import io.sluice.runtime.KafkaConnection;
 import io.sluice.runtime.ServiceConfig;
 import io.sluice.schemas.kafka.Topics;
 
@@ -116,10 +116,10 @@ public final class ProcessorConfig extends AbstractConfig {
 
     /** The Kafka Streams configuration of this replica. */
     public Properties streamsProperties() {
-        Map<String, Object> streams = new HashMap<>();
+        // Pass-through security and connection settings reach every client Kafka Streams makes.
+        Map<String, Object> streams = KafkaConnection.of(this).client(Map.of());
         streams.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
         streams.put(StreamsConfig.CLIENT_ID_CONFIG, getString(APPLICATION_ID) + "-" + getString(INSTANCE_ID));
-        streams.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(KAFKA_BOOTSTRAP_SERVERS));
         streams.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         streams.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         streams.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));

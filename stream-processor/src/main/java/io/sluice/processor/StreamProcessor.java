@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.runtime.KafkaConnection;
 import io.sluice.runtime.KafkaTopicsBootstrap;
 import io.sluice.runtime.OpsEndpoint;
 import io.sluice.runtime.ServiceMetrics;
@@ -45,7 +46,7 @@ public final class StreamProcessor implements AutoCloseable {
         int partitions = config.getInt(ProcessorConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(ProcessorConfig.KAFKA_TOPIC_REPLICATION);
         DetectionRules rules = rules(config);
-        KafkaTopicsBootstrap.ensure(config.getString(ProcessorConfig.KAFKA_BOOTSTRAP_SERVERS), Topics.newTopics(partitions, replication), 30_000);
+        KafkaTopicsBootstrap.ensure(KafkaConnection.of(config), Topics.newTopics(partitions, replication), 30_000);
 
         PrometheusMeterRegistry registry = ServiceMetrics.registry("stream-processor", config.getString(ProcessorConfig.INSTANCE_ID));
         PartitionActivity[] activity = new PartitionActivity[1];

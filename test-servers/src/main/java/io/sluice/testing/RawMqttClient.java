@@ -58,6 +58,54 @@ public final class RawMqttClient implements AutoCloseable {
         return client;
     }
 
+    /**
+     * Opens a socket from {@code sourceAddress} (on Linux any 127.x.y.z is loopback, so a test can be several
+     * addresses) and sends nothing: {@link #login} sends the CONNECT, or the test leaves the socket idle.
+     */
+    public static RawMqttClient open(String sourceAddress, int port, MqttVersion version) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(sourceAddress, 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        return new RawMqttClient(socket, version);
+    }
+
+    /** Opens a TLS connection with the socket factory (a device certificate, see TestCertificates) and sends nothing. */
+    public static RawMqttClient open(javax.net.SocketFactory sockets, int port, MqttVersion version) throws IOException {
+        Socket socket = sockets.createSocket("127.0.0.1", port);
+        return new RawMqttClient(socket, version);
+    }
+
+    /** Sends CONNECT with these credentials (null: none) and keep-alive. */
+    public RawMqttClient login(String clientId, int keepAliveSeconds, String username, String password) throws IOException {
+        MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect().clientId(clientId).protocolVersion(version)
+                .cleanSession(true).keepAlive(keepAliveSeconds);
+        if (username != null) {
+            connect.hasUser(true).username(username);
+        }
+        if (password != null) {
+            connect.hasPassword(true).password(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        send(connect.build());
+        return this;
+    }
+
+    /** The CONNACK, waiting up to the timeout for it. */
+    public io.netty.handler.codec.mqtt.MqttConnAckMessage connack(Duration timeout) throws InterruptedException {
+        MqttMessage message = next(timeout);
+        if (!(message instanceof io.netty.handler.codec.mqtt.MqttConnAckMessage connack)) {
+            throw new AssertionError("expected CONNACK, got " + message.fixedHeader().messageType());
+        }
+        return connack;
+    }
+
+    /** Publishes with MQTT 5 properties (user properties, for one). */
+    public void publish(String topic, byte[] payload, MqttQoS qos, int packetId,
+                        io.netty.handler.codec.mqtt.MqttProperties properties) throws IOException {
+        MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, false, qos, false, 0);
+        send(new MqttPublishMessage(header, new MqttPublishVariableHeader(topic, packetId, properties),
+                Unpooled.wrappedBuffer(payload)));
+    }
+
     public void publish(String topic, byte[] payload, MqttQoS qos, int packetId, boolean dup) throws IOException {
         MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, qos, false, 0);
         send(new MqttPublishMessage(header, new MqttPublishVariableHeader(topic, packetId), Unpooled.wrappedBuffer(payload)));

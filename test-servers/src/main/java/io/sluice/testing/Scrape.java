@@ -17,4 +17,15 @@ public final class Scrape {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
+
+    /** The sum of a metric over all its tag sets in Prometheus text (0 when absent). */
+    public static double value(String metrics, String name) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile(
+                "(?m)^" + java.util.regex.Pattern.quote(name) + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics);
+        double sum = 0;
+        while (matcher.find()) {
+            sum += Double.parseDouble(matcher.group(1));
+        }
+        return sum;
+    }
 }

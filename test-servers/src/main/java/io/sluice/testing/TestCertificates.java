@@ -9,12 +9,18 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -38,8 +44,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class TestCertificates {
 
-    /** A certificate and its key, as PEM files. */
-    public record Pair(Path certificate, Path key) {
+    /** A certificate and its key, as PEM files and as objects. */
+    public record Pair(Path certificate, Path key, X509Certificate x509, PrivateKey privateKey) {
+        public BigInteger serial() {
+            return x509.getSerialNumber();
+        }
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -87,6 +96,27 @@ public final class TestCertificates {
                 new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)));
     }
 
+    /** A TLS client that trusts this CA and presents the device's certificate, for a test's own sockets. */
+    public SSLSocketFactory clientSockets(Pair device) throws IOException {
+        try {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(null, null);
+            keyStore.setKeyEntry("device", device.privateKey(), new char[0], new java.security.cert.Certificate[] {device.x509()});
+            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(keyStore, new char[0]);
+            KeyStore trustStore = KeyStore.getInstance("PKCS12");
+            trustStore.load(null, null);
+            trustStore.setCertificateEntry("ca", certificate);
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trustStore);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), RANDOM);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("could not make a TLS client: " + e.getMessage(), e);
+        }
+    }
+
     /** What a certificate adds to the common ones. */
     private interface Extensions {
         void add(X509v3CertificateBuilder builder) throws IOException;
@@ -96,8 +126,9 @@ public final class TestCertificates {
         KeyPair subjectKeys = rsa();
         X509v3CertificateBuilder builder = builder(name, new X500Name("CN=" + commonName), subjectKeys);
         extensions.add(builder);
-        Pair pair = new Pair(dir.resolve(file + ".crt"), dir.resolve(file + ".key"));
-        pem(pair.certificate(), sign(builder, keys.getPrivate()));
+        X509Certificate signed = sign(builder, keys.getPrivate());
+        Pair pair = new Pair(dir.resolve(file + ".crt"), dir.resolve(file + ".key"), signed, subjectKeys.getPrivate());
+        pem(pair.certificate(), signed);
         pem(pair.key(), new JcaPKCS8Generator(subjectKeys.getPrivate(), null));
         return pair;
     }

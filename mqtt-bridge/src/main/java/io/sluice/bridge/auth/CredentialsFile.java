@@ -42,8 +42,9 @@ public final class CredentialsFile {
      */
     public boolean add(String deviceId, String secret, int iterations) throws IOException {
         requireDeviceId(deviceId);
-        if (iterations < PasswordHash.MIN_ITERATIONS) {
-            throw new IllegalArgumentException("--iterations must be at least " + PasswordHash.MIN_ITERATIONS);
+        if (iterations < PasswordHash.MIN_ITERATIONS || iterations > PasswordHash.MAX_ITERATIONS) {
+            throw new IllegalArgumentException("--iterations must be between " + PasswordHash.MIN_ITERATIONS + " and "
+                    + PasswordHash.MAX_ITERATIONS);
         }
         if (secret == null || secret.isEmpty()) {
             throw new IllegalArgumentException("the secret is empty");

@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.sluice.schemas.mqtt.MqttTopics;
 
@@ -31,6 +33,10 @@ public final class DeviceCredentials {
      */
     public static DeviceCredentials read(Path file) throws IOException {
         return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
+    }
+
+    static DeviceCredentials parse(String source, byte[] content) {
+        return parse(source, new String(content, StandardCharsets.UTF_8).lines().toList());
     }
 
     static DeviceCredentials parse(String source, List<String> lines) {
@@ -65,5 +71,25 @@ public final class DeviceCredentials {
 
     public int size() {
         return hashes.size();
+    }
+
+    /** The devices of this version that {@code newer} removes or gives another secret: their sessions must end. */
+    public Set<String> revokedBy(DeviceCredentials newer) {
+        Set<String> revoked = new HashSet<>();
+        hashes.forEach((device, hash) -> {
+            PasswordHash now = newer.hashes.get(device);
+            if (now == null || !now.text().equals(hash.text())) {
+                revoked.add(device);
+            }
+        });
+        return revoked;
+    }
+
+    /** The iteration count most entries use: an unknown device's login costs as much (no timing oracle). */
+    public int commonIterations() {
+        Map<Integer, Integer> counts = new HashMap<>();
+        hashes.values().forEach(hash -> counts.merge(hash.iterations(), 1, Integer::sum));
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                .orElse(PasswordHash.DEFAULT_ITERATIONS);
     }
 }

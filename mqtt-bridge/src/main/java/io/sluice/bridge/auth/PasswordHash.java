@@ -24,6 +24,12 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
      */
     public static final int DEFAULT_ITERATIONS = 10_000;
     public static final int MIN_ITERATIONS = 1_000;
+    /**
+     * The most iterations an entry may ask for: each login costs this many HMACs on the bridge, so an entry with
+     * a billion (a typo, or a file an attacker touched) would make every login of that device a CPU bomb.
+     * OWASP's 2023 advice for PBKDF2-HMAC-SHA256 is 600,000.
+     */
+    public static final int MAX_ITERATIONS = 1_000_000;
     private static final int SALT_BYTES = 16;
     private static final int HASH_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -46,8 +52,8 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("the iteration count is not a number");
         }
-        if (iterations < MIN_ITERATIONS) {
-            throw new IllegalArgumentException("fewer than " + MIN_ITERATIONS + " iterations");
+        if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
+            throw new IllegalArgumentException("the iteration count is outside " + MIN_ITERATIONS + ".." + MAX_ITERATIONS);
         }
         try {
             byte[] salt = Base64.getDecoder().decode(parts[2]);

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,28 +43,73 @@ class AuthenticatorTest {
         assertFalse(PasswordHash.of("x", 1000).text().equals(PasswordHash.of("x", 1000).text()));
     }
 
+    private static Authenticator.Failure failure(Authenticator auth, String user, String password) {
+        return auth.verify(user, password).failure();
+    }
+
     @Test
     void verifyTellsUnknownDevicesBadSecretsAndMissingCredentialsApart() throws Exception {
         Authenticator auth = Authenticator.load(write("c", List.of("# fleet", "", entry("dev-1", "one"))));
-        assertEquals(Optional.empty(), auth.verify("dev-1", "one"));
-        assertEquals(Optional.empty(), auth.verify("dev-1", "one"), "again, from what was remembered");
-        assertEquals(Optional.of(Authenticator.Failure.BAD_PASSWORD), auth.verify("dev-1", "two"));
-        assertEquals(Optional.of(Authenticator.Failure.UNKNOWN_DEVICE), auth.verify("dev-2", "one"));
-        assertEquals(Optional.of(Authenticator.Failure.NO_CREDENTIALS), auth.verify(null, null));
+        assertTrue(auth.remembered("dev-1", "one").isEmpty(), "not proved yet");
+        assertTrue(auth.verify("dev-1", "one").verified());
+        assertTrue(auth.remembered("dev-1", "one").isPresent(), "remembered once proved");
+        assertTrue(auth.remembered("dev-1", "two").isEmpty(), "but only that secret");
+        assertTrue(auth.verify("dev-1", "one").verified(), "again, from what was remembered");
+        assertEquals(Authenticator.Failure.BAD_PASSWORD, failure(auth, "dev-1", "two"));
+        assertEquals(Authenticator.Failure.UNKNOWN_DEVICE, failure(auth, "dev-2", "one"));
+        assertEquals(Authenticator.Failure.NO_CREDENTIALS, failure(auth, null, null));
+    }
+
+    @Test
+    void anUnknownDeviceCostsAsMuchAsAWrongPassword() throws Exception {
+        int iterations = 200_000;
+        Authenticator auth = Authenticator.load(write("c", List.of(
+                "dev-1 " + PasswordHash.of("one", iterations).text(), "dev-2 " + PasswordHash.of("two", iterations).text())));
+        for (int warm = 0; warm < 3; warm++) {
+            auth.verify("dev-1", "wrong");
+            auth.verify("nobody", "wrong");
+        }
+        long wrong = medianNanos(() -> auth.verify("dev-1", "wrong"));
+        long unknown = medianNanos(() -> auth.verify("nobody-" + System.nanoTime(), "wrong"));
+        double ratio = (double) unknown / wrong;
+        assertTrue(ratio > 0.5 && ratio < 2.0, "an unknown device took " + unknown / 1000 + " µs, a wrong password "
+                + wrong / 1000 + " µs: the time must not tell them apart");
+    }
+
+    private static long medianNanos(Runnable check) {
+        long[] times = new long[7];
+        for (int i = 0; i < times.length; i++) {
+            long start = System.nanoTime();
+            check.run();
+            times[i] = System.nanoTime() - start;
+        }
+        java.util.Arrays.sort(times);
+        return times[times.length / 2];
     }
 
     @Test
     void aChangedFileIsReloadedAndAChangedSecretNoLongerWorks() throws Exception {
-        Path file = write("c", List.of(entry("dev-1", "old")));
+        Path file = write("c", List.of(entry("dev-1", "old"), entry("dev-3", "three")));
         Authenticator auth = Authenticator.load(file);
-        assertEquals(Optional.empty(), auth.verify("dev-1", "old"));
+        assertTrue(auth.verify("dev-1", "old").verified());
         Files.write(file, List.of(entry("dev-1", "new"), entry("dev-2", "two")));
-        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
-        assertTrue(auth.reloadIfChanged());
-        assertEquals(Optional.of(Authenticator.Failure.BAD_PASSWORD), auth.verify("dev-1", "old"));
-        assertEquals(Optional.empty(), auth.verify("dev-1", "new"));
+        assertEquals(java.util.Set.of("dev-1", "dev-3"), auth.reloadIfChanged(), "re-keyed and removed devices are revoked");
+        assertEquals(Authenticator.Failure.BAD_PASSWORD, failure(auth, "dev-1", "old"));
+        assertTrue(auth.verify("dev-1", "new").verified());
         assertEquals(2, auth.devices());
-        assertFalse(auth.reloadIfChanged(), "unchanged");
+        assertTrue(auth.reloadIfChanged().isEmpty(), "unchanged");
+    }
+
+    @Test
+    void aRewriteOfTheSameSizeAndTimeIsStillSeen() throws Exception {
+        Path file = write("c", List.of(entry("dev-1", "one")));
+        Authenticator auth = Authenticator.load(file);
+        FileTime before = Files.getLastModifiedTime(file);
+        String replaced = new String(Files.readAllBytes(file)).replace("dev-1", "dev-9");
+        Files.writeString(file, replaced);
+        Files.setLastModifiedTime(file, before);
+        assertEquals(java.util.Set.of("dev-1"), auth.reloadIfChanged());
+        assertEquals(Authenticator.Failure.UNKNOWN_DEVICE, failure(auth, "dev-1", "one"));
     }
 
     @Test
@@ -73,9 +117,27 @@ class AuthenticatorTest {
         Path file = write("c", List.of(entry("dev-1", "one")));
         Authenticator auth = Authenticator.load(file);
         Files.write(file, List.of(entry("dev-1", "one"), "dev-2 not-a-hash"));
-        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
-        assertFalse(auth.reloadIfChanged());
-        assertEquals(Optional.empty(), auth.verify("dev-1", "one"));
+        assertTrue(auth.reloadIfChanged().isEmpty());
+        assertTrue(auth.verify("dev-1", "one").verified());
+    }
+
+    @Test
+    void anEntryAskingForMoreIterationsThanTheBoundIsRefused() {
+        String line = "dev-1 pbkdf2-sha256$" + (PasswordHash.MAX_ITERATIONS + 1) + "$c2FsdHNhbHRzYWx0$"
+                + java.util.Base64.getEncoder().withoutPadding().encodeToString(new byte[32]);
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> DeviceCredentials.parse("creds", List.of(line)));
+        assertTrue(error.getMessage().contains("1000..1000000"), error.getMessage());
+    }
+
+    @Test
+    void theCertificateDenyListReadsSerialsAsOpensslPrintsThem() {
+        java.util.Set<java.math.BigInteger> serials = CertificateDenyList.parse("deny",
+                "# revoked\nserial=0A1B\n01:ff\n\n".getBytes());
+        assertEquals(java.util.Set.of(java.math.BigInteger.valueOf(0x0a1b), java.math.BigInteger.valueOf(0x01ff)), serials);
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> CertificateDenyList.parse("deny", "zz\n".getBytes()));
+        assertEquals("deny line 1: not a hexadecimal serial number", error.getMessage());
     }
 
     @Test

@@ -24,9 +24,17 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, M
         configs = Map.copyOf(configs);
     }
 
-    /** The topic as it is created on a cluster, with the given partition count and replication factor. */
+    /**
+     * The topic as it is created on a cluster, with the given partition count and replication factor. With three
+     * replicas or more, a write needs two in sync ({@code min.insync.replicas=2}): with acks=all, an acknowledged record
+     * is then on two brokers before the device hears of it, and one broker lost loses nothing.
+     */
     public NewTopic newTopic(int partitions, short replicationFactor) {
-        return new NewTopic(name, partitions, replicationFactor).configs(configs);
+        java.util.Map<String, String> created = new java.util.HashMap<>(configs);
+        if (replicationFactor >= 3) {
+            created.put(org.apache.kafka.common.config.TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
+        }
+        return new NewTopic(name, partitions, replicationFactor).configs(created);
     }
 
     /** A record for this topic, its key and value encoded with the topic's serdes. */

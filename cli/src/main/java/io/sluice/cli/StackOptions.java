@@ -1,5 +1,6 @@
 package io.sluice.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.sluice.clickhouse.ClickHouseEndpoint;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Option;
 /**
  * Where the stack is: the native stack's addresses by default, or what the environment says
  * ({@code SLUICE_KAFKA}, {@code SLUICE_CLICKHOUSE_URL}, {@code SLUICE_CLICKHOUSE_USER}). The ClickHouse password is
- * read only from {@code SLUICE_CLICKHOUSE_PASSWORD}, never from an argument, so that it shows in no process list.
+ * read only from {@code SLUICE_CLICKHOUSE_PASSWORD}, never from an argument, so that it shows in no process list; without
+ * it, from the native stack's {@code $SLUICE_HOME/clickhouse-password} (made by {@code ./sluice up}) when there is one.
  */
 final class StackOptions {
 
@@ -28,6 +30,10 @@ final class StackOptions {
     ClickHouseEndpoint clickHouse() {
         try {
             String password = System.getenv("SLUICE_CLICKHOUSE_PASSWORD");
+            Path stackPassword = home().resolve("clickhouse-password");
+            if (password == null && Files.exists(stackPassword)) {
+                password = ClickHouseEndpoint.passwordFrom(stackPassword);
+            }
             return new ClickHouseEndpoint(clickHouseUrl, clickHouseUser, password == null ? "" : password);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());

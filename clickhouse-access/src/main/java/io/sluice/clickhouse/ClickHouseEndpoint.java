@@ -1,6 +1,10 @@
 package io.sluice.clickhouse;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 
 import com.clickhouse.client.api.Client;
@@ -41,6 +45,24 @@ public record ClickHouseEndpoint(String url, String user, String password) {
         return new Client.Builder().addEndpoint(url).setUsername(user).setPassword(password)
                 .compressServerResponse(false).compressClientRequest(false).useHttpCompression(false)
                 .build();
+    }
+
+    /**
+     * The password kept in {@code file} (its first line), as {@code ./sluice up} makes it for the native stack: a file
+     * readable by its owner only keeps the secret out of process arguments and environments.
+     *
+     * @throws IllegalArgumentException naming the file (never its content) when it cannot be read or is empty
+     */
+    public static String passwordFrom(Path file) {
+        try {
+            String password = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+            if (password.isEmpty()) {
+                throw new IllegalArgumentException("the ClickHouse password file " + file + " is empty");
+            }
+            return password;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the ClickHouse password file " + file + ": " + e.getClass().getSimpleName());
+        }
     }
 
     @Override

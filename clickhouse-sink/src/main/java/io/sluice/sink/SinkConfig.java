@@ -1,6 +1,6 @@
 package io.sluice.sink;
 
-import io.sluice.clickhouse.ClickHouseEndpoint;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.kafka.common.config.AbstractConfig;
@@ -8,8 +8,9 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.config.ConfigException;
 
+import io.sluice.clickhouse.ClickHouseEndpoint;
 import io.sluice.runtime.CommonSettings;
 import io.sluice.runtime.ServiceConfig;
 import io.sluice.schemas.kafka.Topics;
@@ -30,6 +31,7 @@ public final class SinkConfig extends AbstractConfig {
     public static final String CLICKHOUSE_URL = "clickhouse.url";
     public static final String CLICKHOUSE_USER = "clickhouse.user";
     public static final String CLICKHOUSE_PASSWORD = "clickhouse.password";
+    public static final String CLICKHOUSE_PASSWORD_FILE = "clickhouse.password.file";
     public static final String BATCH_MAX_ROWS = "batch.max.rows";
     public static final String BATCH_MAX_BYTES = "batch.max.bytes";
     public static final String BATCH_MAX_AGE_MS = "batch.max.age.ms";
@@ -56,6 +58,9 @@ public final class SinkConfig extends AbstractConfig {
                     "ClickHouse HTTP interface, http://host:port.")
             .define(CLICKHOUSE_USER, Type.STRING, "default", Importance.MEDIUM, "ClickHouse user.")
             .define(CLICKHOUSE_PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, "ClickHouse password; never logged.")
+            .define(CLICKHOUSE_PASSWORD_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "A file whose first line is the ClickHouse password (the native stack's way: out of arguments and"
+                            + " environment); instead of clickhouse.password.")
             .define(BATCH_MAX_ROWS, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
                     "A batch is inserted when it holds this many rows...")
             .define(BATCH_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.between(1024, 1024L * 1024 * 1024), Importance.MEDIUM,
@@ -92,7 +97,18 @@ public final class SinkConfig extends AbstractConfig {
     }
 
     public ClickHouseEndpoint clickHouse() {
-        Password password = getPassword(CLICKHOUSE_PASSWORD);
-        return new ClickHouseEndpoint(getString(CLICKHOUSE_URL), getString(CLICKHOUSE_USER), password.value());
+        String password = getPassword(CLICKHOUSE_PASSWORD).value();
+        String file = getString(CLICKHOUSE_PASSWORD_FILE);
+        if (!file.isEmpty()) {
+            if (!password.isEmpty()) {
+                throw new ConfigException("set " + CLICKHOUSE_PASSWORD + " or " + CLICKHOUSE_PASSWORD_FILE + ", not both");
+            }
+            try {
+                password = ClickHouseEndpoint.passwordFrom(Path.of(file));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
+        return new ClickHouseEndpoint(getString(CLICKHOUSE_URL), getString(CLICKHOUSE_USER), password);
     }
 }

@@ -5,9 +5,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -28,12 +32,18 @@ public final class ClickHouseTestServer implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** A server whose {@code default} user has no password. */
     public static ClickHouseTestServer start() throws IOException {
+        return start("");
+    }
+
+    /** A server whose {@code default} user has {@code password}, as the native stack's has. */
+    public static ClickHouseTestServer start(String password) throws IOException {
         String binary = ExternalProgram.find("clickhouse-server", "clickhouse-server clickhouse-client");
         Path dir = Files.createTempDirectory("sluice-clickhouse-");
         int httpPort = FreePorts.next();
         Map<String, String> values = Map.of("DIR", dir.toString(), "HTTP_PORT", Integer.toString(httpPort),
-                "TCP_PORT", Integer.toString(FreePorts.next()));
+                "TCP_PORT", Integer.toString(FreePorts.next()), "PASSWORD_SHA256", sha256Hex(password));
         StackTemplates.render("clickhouse/config.xml", dir.resolve("config.xml"), values);
         StackTemplates.render("clickhouse/users.xml", dir.resolve("users.xml"), values);
         ServerProcess process = ServerProcess.start("clickhouse-server",
@@ -41,6 +51,14 @@ public final class ClickHouseTestServer implements AutoCloseable {
         ClickHouseTestServer server = new ClickHouseTestServer(process, httpPort, dir);
         server.awaitPing();
         return server;
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void awaitPing() {

@@ -78,6 +78,11 @@ public final class ClickHouseTestServer implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
+    /** The server's own log files. */
+    public Path logDir() {
+        return dir.resolve("log");
+    }
+
     /** Stops the server; its data stays for {@link #restart()}. */
     public void stop() {
         process.stop();

@@ -16,18 +16,26 @@ final class ServerProcess implements AutoCloseable {
     private final String name;
     private final List<String> command;
     private final Path log;
+    private final java.util.Map<String, String> environment;
     private Process process;
     private final Thread reaper;
 
-    private ServerProcess(String name, List<String> command, Path log) {
+    private ServerProcess(String name, List<String> command, Path log, java.util.Map<String, String> environment) {
         this.name = name;
         this.command = command;
         this.log = log;
+        this.environment = environment;
         this.reaper = new Thread(this::kill, "stop-" + name);
     }
 
     static ServerProcess start(String name, List<String> command, Path log) throws IOException {
-        ServerProcess server = new ServerProcess(name, command, log);
+        return start(name, command, log, java.util.Map.of());
+    }
+
+    /** As {@link #start(String, List, Path)}, with these variables added to the environment. */
+    static ServerProcess start(String name, List<String> command, Path log, java.util.Map<String, String> environment)
+            throws IOException {
+        ServerProcess server = new ServerProcess(name, command, log, environment);
         server.launch();
         Runtime.getRuntime().addShutdownHook(server.reaper);
         return server;
@@ -35,7 +43,9 @@ final class ServerProcess implements AutoCloseable {
 
     private void launch() throws IOException {
         Files.createDirectories(log.getParent());
-        process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();

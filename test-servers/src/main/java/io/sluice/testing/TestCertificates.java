@@ -117,6 +117,22 @@ public final class TestCertificates {
         }
     }
 
+    /** A TLS client that trusts this CA and presents no certificate (a device that logs in with a password). */
+    public SSLSocketFactory trustingSockets() throws IOException {
+        try {
+            KeyStore trustStore = KeyStore.getInstance("PKCS12");
+            trustStore.load(null, null);
+            trustStore.setCertificateEntry("ca", certificate);
+            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trustStore);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers.getTrustManagers(), RANDOM);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("could not make a TLS client: " + e.getMessage(), e);
+        }
+    }
+
     /** What a certificate adds to the common ones. */
     private interface Extensions {
         void add(X509v3CertificateBuilder builder) throws IOException;

@@ -30,7 +30,9 @@ public final class MqttTopics {
 
     /** The device id of a telemetry topic, or empty when the topic is outside the layout. */
     public static Optional<String> deviceIdOfTelemetry(String topic) {
-        if (topic == null || !topic.startsWith(PREFIX) || !topic.endsWith(TELEMETRY_SUFFIX)) {
+        // "devices/telemetry" starts with the prefix and ends with the suffix, which overlap: no room for an id.
+        if (topic == null || topic.length() <= PREFIX.length() + TELEMETRY_SUFFIX.length() || !topic.startsWith(PREFIX)
+                || !topic.endsWith(TELEMETRY_SUFFIX)) {
             return Optional.empty();
         }
         String deviceId = topic.substring(PREFIX.length(), topic.length() - TELEMETRY_SUFFIX.length());

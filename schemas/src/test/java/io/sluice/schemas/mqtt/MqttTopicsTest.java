@@ -26,6 +26,14 @@ class MqttTopicsTest {
     }
 
     @Test
+    void topicsWhosePrefixAndSuffixOverlapNameNoDevice() {
+        // Found by EdgeFuzzIT (TopicFuzzer): this topic threw StringIndexOutOfBoundsException in the bridge.
+        assertEquals(Optional.empty(), MqttTopics.deviceIdOfTelemetry("devices/telemetry"));
+        assertEquals(Optional.empty(), MqttTopics.deviceIdOfTelemetry("devices//telemetry"));
+        assertEquals(Optional.empty(), MqttTopics.deviceIdOfTelemetry("devices/"));
+    }
+
+    @Test
     void deviceIdsAreBoundedInLength() {
         String longest = "d".repeat(MqttTopics.MAX_DEVICE_ID_LENGTH);
         assertTrue(MqttTopics.deviceIdOfTelemetry(MqttTopics.telemetry(longest)).isPresent());

@@ -88,6 +88,10 @@ public final class ClickHouseTestServer implements AutoCloseable {
         process.stop();
     }
 
+    public boolean running() {
+        return process.alive();
+    }
+
     /** Starts a stopped server again on the same port and data. */
     public void restart() throws IOException {
         process.restart();

@@ -78,6 +78,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
+    public boolean running() {
+        return process.alive();
+    }
+
     /** Starts the stopped broker again, same port, same data, and waits until it listens. */
     public void restart() throws IOException {
         process.restart();

@@ -25,7 +25,7 @@ final class ServerProcess implements AutoCloseable {
         this.command = command;
         this.log = log;
         this.environment = environment;
-        this.reaper = new Thread(this::kill, "stop-" + name);
+        this.reaper = new Thread(this::reap, "stop-" + name);
     }
 
     static ServerProcess start(String name, List<String> command, Path log) throws IOException {
@@ -86,6 +86,21 @@ final class ServerProcess implements AutoCloseable {
         return false;
     }
 
+    /** SIGKILL, and waits until the process is gone. */
+    void kill() {
+        if (process != null && process.isAlive()) {
+            try {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     /** Starts the same command again, after {@link #stop()}. */
     void restart() throws IOException {
         stop();
@@ -101,7 +116,7 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private void kill() {
+    private void reap() {
         if (process != null) {
             process.destroyForcibly();
         }

@@ -32,7 +32,12 @@ public final class ServiceJar implements AutoCloseable {
      * {@code logs/name.out}), and waits until it is ready. {@code logLevel} is Sluice's own (SLUICE_LOG_LEVEL).
      */
     public static ServiceJar start(String module, String name, Path logs, String logLevel, List<String> settings) throws IOException {
-        int opsPort = FreePorts.next();
+        return start(module, name, logs, logLevel, FreePorts.next(), settings);
+    }
+
+    /** As {@link #start(String, String, Path, String, List)}, on a chosen port for health and metrics. */
+    public static ServiceJar start(String module, String name, Path logs, String logLevel, int opsPort, List<String> settings)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-Dlog4j2.configurationFile=log4j2-file.properties",
                 "-Dsluice.log.file=" + logs.resolve(name + ".log"), "-jar", jar(module).toString(),
@@ -43,8 +48,13 @@ public final class ServiceJar implements AutoCloseable {
         }
         ServiceJar service = new ServiceJar(ServerProcess.start(name, command, logs.resolve(name + ".out"),
                 java.util.Map.of("SLUICE_LOG_LEVEL", logLevel)), opsPort);
+        service.awaitReady();
+        return service;
+    }
+
+    private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        service.process.awaitReady(Duration.ofSeconds(90), () -> {
+        process.awaitReady(Duration.ofSeconds(90), () -> {
             try {
                 return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opsPort + "/health/ready"))
                         .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
@@ -52,7 +62,26 @@ public final class ServiceJar implements AutoCloseable {
                 return false;
             }
         });
-        return service;
+    }
+
+    /** SIGKILL: the service gets no chance to finish anything. */
+    public void kill() {
+        process.kill();
+    }
+
+    /** SIGTERM (the service drains), SIGKILL after a minute. */
+    public void stop() {
+        process.stop(Duration.ofSeconds(60));
+    }
+
+    public boolean running() {
+        return process.alive();
+    }
+
+    /** Starts the stopped service again, same ports and settings, and waits until it is ready. */
+    public void restart() throws IOException {
+        process.restart();
+        awaitReady();
     }
 
     private static Path jar(String module) throws IOException {

@@ -22,10 +22,9 @@ import io.sluice.load.FleetOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code sluice chaos SCENARIO|all}: faults injected into the running native stack under QoS 1 load through HAProxy;
@@ -38,38 +37,48 @@ import picocli.CommandLine.Spec;
                 "reading was lost or duplicated."})
 final class ChaosCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
+    // Converters check as arguments are parsed, so that ./sluice refuses a mistake before it starts the stack.
+    @Parameters(paramLabel = "SCENARIO", converter = Scenarios.class,
+            description = "bridge-kill, rolling-restart, processor-kill, kafka-restart, clickhouse-down, sink-kill, network-cut or all")
+    String scenario;
 
-    private List<ChaosScenario> scenarios;
-    private int faultAfter;
-    private int outage;
+    @Option(names = "--fault-after", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,
+            description = "when the fault comes, into the load (default: ${DEFAULT-VALUE})")
+    int faultAfter;
 
-    // Checked as they are parsed, so that ./sluice refuses a mistake before it starts the stack.
-    @Parameters(paramLabel = "SCENARIO", description = "bridge-kill, rolling-restart, processor-kill, kafka-restart, clickhouse-down, sink-kill, network-cut or all")
-    void scenario(String scenario) {
-        try {
-            scenarios = scenario.equals("all") ? Arrays.asList(ChaosScenario.values()) : List.of(ChaosScenario.of(scenario));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+    @Option(names = "--outage", paramLabel = "SECONDS", defaultValue = "60", converter = Seconds.class,
+            description = "how long ClickHouse stays down or the network cut (default: ${DEFAULT-VALUE})")
+    int outage;
+
+    static final class Scenarios implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                scenarios(value);
+                return value;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 
-    @Option(names = "--fault-after", paramLabel = "SECONDS", defaultValue = "10", description = "when the fault comes, into the load (default: ${DEFAULT-VALUE})")
-    void faultAfter(int seconds) {
-        faultAfter = atLeastOne("--fault-after", seconds);
+    static List<ChaosScenario> scenarios(String value) {
+        return value.equals("all") ? Arrays.asList(ChaosScenario.values()) : List.of(ChaosScenario.of(value));
     }
 
-    @Option(names = "--outage", paramLabel = "SECONDS", defaultValue = "60", description = "how long ClickHouse stays down or the network cut (default: ${DEFAULT-VALUE})")
-    void outage(int seconds) {
-        outage = atLeastOne("--outage", seconds);
-    }
-
-    private int atLeastOne(String option, int seconds) {
-        if (seconds < 1 || seconds > 3600) {
-            throw new ParameterException(spec.commandLine(), option + " must be 1 to 3600 seconds, got " + seconds);
+    static final class Seconds implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int seconds = Integer.parseInt(value);
+                if (seconds >= 1 && seconds <= 3600) {
+                    return seconds;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new TypeConversionException("must be 1 to 3600 seconds, got '" + value + "'");
         }
-        return seconds;
     }
 
     @Option(names = "--json", paramLabel = "FILE", description = "where the figures go (default: $SLUICE_HOME/chaos/chaos.json)")
@@ -94,7 +103,7 @@ final class ChaosCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         List<ChaosRun.Result> results = new ArrayList<>();
-        for (ChaosScenario each : scenarios) {
+        for (ChaosScenario each : scenarios(scenario)) {
             int seconds = faultAfter + (int) each.down(Duration.ofSeconds(outage)).toSeconds() + 45;
             FleetOptions options = fleet.fleet(LoadCommand.DEVICES, LoadCommand.RATE, seconds);
             options = new FleetOptions(options.host(), options.port(), options.devices(), options.profile(), options.seconds(),

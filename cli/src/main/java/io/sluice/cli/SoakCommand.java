@@ -17,10 +17,9 @@ import io.sluice.load.FleetOptions;
 import io.sluice.load.FleetRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code sluice soak}: moderate load for a long while (30 minutes by default) with every process of the stack sampled
@@ -34,27 +33,28 @@ import picocli.CommandLine.Spec;
                 "allowance or a reading was lost."})
 final class SoakCommand implements java.util.concurrent.Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
+    // Converters check as arguments are parsed, so that ./sluice refuses a mistake before it starts the stack.
+    @Option(names = "--minutes", paramLabel = "N", defaultValue = "30", converter = Minutes.class,
+            description = "how long, 2 to 1440 (default: ${DEFAULT-VALUE})")
+    int minutes;
 
-    private int minutes;
-    private int sampleSeconds;
+    @Option(names = "--sample-seconds", paramLabel = "N", defaultValue = "10", converter = ChaosCommand.Seconds.class,
+            description = "time between samples (default: ${DEFAULT-VALUE})")
+    int sampleSeconds;
 
-    // Checked as they are parsed, so that ./sluice refuses a mistake before it starts the stack.
-    @Option(names = "--minutes", paramLabel = "N", defaultValue = "30", description = "how long, 2 to 1440 (default: ${DEFAULT-VALUE})")
-    void minutes(int value) {
-        if (value < 2 || value > 1440) {
-            throw new ParameterException(spec.commandLine(), "--minutes must be 2 to 1440, got " + value);
+    static final class Minutes implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int minutes = Integer.parseInt(value);
+                if (minutes >= 2 && minutes <= 1440) {
+                    return minutes;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new TypeConversionException("must be 2 to 1440 minutes, got '" + value + "'");
         }
-        minutes = value;
-    }
-
-    @Option(names = "--sample-seconds", paramLabel = "N", defaultValue = "10", description = "time between samples, 1 to 600 (default: ${DEFAULT-VALUE})")
-    void sampleSeconds(int value) {
-        if (value < 1 || value > 600) {
-            throw new ParameterException(spec.commandLine(), "--sample-seconds must be 1 to 600, got " + value);
-        }
-        sampleSeconds = value;
     }
 
     @Mixin

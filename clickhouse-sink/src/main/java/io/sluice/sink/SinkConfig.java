@@ -71,8 +71,9 @@ public final class SinkConfig extends AbstractConfig {
                             + " keeps inserts to about five a second per table at most.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
                     "First wait before retrying a failed insert; doubles at each failure, with jitter.")
-            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(1, 3_600_000), Importance.LOW,
-                    "Longest wait between two retries of a failed insert.")
+            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, Range.between(1, 3_600_000), Importance.LOW,
+                    "Longest wait between two retries of a failed insert: once ClickHouse is back, the sink notices"
+                            + " within this (one insert attempt per table per wait while it is down).")
             .define(RETENTION_DAYS_TELEMETRY, Type.INT, 30, Range.atLeast(0), Importance.MEDIUM,
                     "Days of sluice.telemetry kept (today included); older day partitions are dropped. 0 keeps everything.")
             .define(RETENTION_DAYS_REJECTED, Type.INT, 30, Range.atLeast(0), Importance.LOW,

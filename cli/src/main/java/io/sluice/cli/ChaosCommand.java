@@ -33,13 +33,13 @@ import picocli.CommandLine.TypeConversionException;
 @Command(name = "chaos", sortOptions = false, header = "Faults under load: lost and duplicated readings counted",
         description = {"Runs QoS 1 load through HAProxy on the native stack while it injects a fault, then checks every",
                 "acknowledged reading in ClickHouse. Scenarios: bridge-kill, rolling-restart, processor-kill,",
-                "kafka-restart, clickhouse-down, sink-kill, network-cut (needs root), or all. Exits 1 if any",
-                "reading was lost or duplicated."})
+                "kafka-restart, clickhouse-down, sink-kill, network-cut, kafka-disk-full (the last two need root),",
+                "or all. Exits 1 if any reading was lost or duplicated."})
 final class ChaosCommand implements Callable<Integer> {
 
     // Converters check as arguments are parsed, so that ./sluice refuses a mistake before it starts the stack.
     @Parameters(paramLabel = "SCENARIO", converter = Scenarios.class,
-            description = "bridge-kill, rolling-restart, processor-kill, kafka-restart, clickhouse-down, sink-kill, network-cut or all")
+            description = "bridge-kill, rolling-restart, processor-kill, kafka-restart, clickhouse-down, sink-kill, network-cut, kafka-disk-full or all")
     String scenario;
 
     @Option(names = "--fault-after", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,

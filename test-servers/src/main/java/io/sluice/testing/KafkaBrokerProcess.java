@@ -78,6 +78,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
+    /** The broker's log directory. */
+    public Path dataDir() {
+        return dir.resolve("data");
+    }
+
     public boolean running() {
         return process.alive();
     }

@@ -43,11 +43,25 @@ public final class ChaosRun {
                     fleet.qos(), fleet.inFlightPerDevice(), fleet.runId(), fleet.transport(), fleet.format(), fleet.fleetSecret(),
                     fleet.injections(), fleet.pipeline());
         }
+        SmallDisk disk = null;
         try {
-            return run(scenario, new ChaosScenario.Target(stack, network), fleet, faultAfter, outage, clickHouse, credentials, reportDir, out);
+            if (scenario.needsSmallKafkaDisk()) {
+                stack.stop("kafka");
+                disk = SmallDisk.over(stack.kafkaDataDir());
+                stack.up();
+            }
+            return run(scenario, new ChaosScenario.Target(stack, network, disk), fleet, faultAfter, outage, clickHouse, credentials,
+                    reportDir, out);
         } finally {
             if (network != null) {
                 network.close();
+            }
+            if (disk != null) {
+                if (stack.running("kafka")) {
+                    stack.stop("kafka");
+                }
+                disk.close();
+                stack.up();
             }
         }
     }

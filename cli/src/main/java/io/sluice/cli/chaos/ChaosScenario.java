@@ -66,13 +66,39 @@ public enum ChaosScenario {
         void heal(Target target) {
             target.network().heal();
         }
+    },
+    KAFKA_DISK_FULL("the disk under Kafka's log directory full for 20 s, then freed and the broker started again", false) {
+        @Override
+        boolean needsSmallKafkaDisk() {
+            return true;
+        }
+
+        @Override
+        public Duration down(Duration outage) {
+            return FULL_FOR;
+        }
+
+        @Override
+        void breakIt(Target target) {
+            target.disk().fill();
+        }
+
+        @Override
+        void heal(Target target) {
+            target.disk().free();
+            if (target.stack().running("kafka")) {
+                target.stack().stop("kafka"); // a broker whose only log directory failed serves nothing until restarted
+            }
+            target.stack().up();
+        }
     };
 
     /** What a fault acts on: the stack's processes and, for the network cut, the devices' network. */
-    record Target(ChaosStack stack, DeviceNetwork network) {
+    record Target(ChaosStack stack, DeviceNetwork network, SmallDisk disk) {
     }
 
     private static final Duration KILLED_FOR = Duration.ofSeconds(5);
+    private static final Duration FULL_FOR = Duration.ofSeconds(20);
 
     private final String description;
     private final boolean takesOutage;
@@ -100,6 +126,11 @@ public enum ChaosScenario {
 
     /** Whether the devices reach HAProxy through a {@link DeviceNetwork} in this scenario. */
     boolean needsDeviceNetwork() {
+        return false;
+    }
+
+    /** Whether Kafka runs on a {@link SmallDisk} in this scenario. */
+    boolean needsSmallKafkaDisk() {
         return false;
     }
 

@@ -21,6 +21,12 @@ public interface ChaosStack {
     /** Restarts the bridges one at a time, each drained before it goes. */
     void restartBridges();
 
+    /** Kafka's log directory, which the disk-full scenario puts on a small filesystem. */
+    Path kafkaDataDir();
+
+    /** Whether the process {@code name} runs. */
+    boolean running(String name);
+
     /** Where a scenario's helpers log. */
     Path logs();
 }

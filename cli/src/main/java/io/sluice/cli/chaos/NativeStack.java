@@ -24,6 +24,16 @@ public final class NativeStack implements ChaosStack {
     }
 
     @Override
+    public Path kafkaDataDir() {
+        return home.resolve("kafka").resolve("data");
+    }
+
+    @Override
+    public boolean running(String name) {
+        return process(name).isPresent();
+    }
+
+    @Override
     public Path logs() {
         return home.resolve("logs");
     }

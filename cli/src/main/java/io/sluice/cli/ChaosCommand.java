@@ -42,11 +42,11 @@ final class ChaosCommand implements Callable<Integer> {
             description = "bridge-kill, rolling-restart, processor-kill, kafka-restart, clickhouse-down, sink-kill, network-cut, kafka-disk-full or all")
     String scenario;
 
-    @Option(names = "--fault-after", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,
+    @Option(names = "--fault-after", paramLabel = "SECONDS", defaultValue = "10", converter = BoundedInt.Seconds.class,
             description = "when the fault comes, into the load (default: ${DEFAULT-VALUE})")
     int faultAfter;
 
-    @Option(names = "--outage", paramLabel = "SECONDS", defaultValue = "60", converter = Seconds.class,
+    @Option(names = "--outage", paramLabel = "SECONDS", defaultValue = "60", converter = BoundedInt.Seconds.class,
             description = "how long ClickHouse stays down or the network cut (default: ${DEFAULT-VALUE})")
     int outage;
 
@@ -64,21 +64,6 @@ final class ChaosCommand implements Callable<Integer> {
 
     static List<ChaosScenario> scenarios(String value) {
         return value.equals("all") ? Arrays.asList(ChaosScenario.values()) : List.of(ChaosScenario.of(value));
-    }
-
-    static final class Seconds implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            try {
-                int seconds = Integer.parseInt(value);
-                if (seconds >= 1 && seconds <= 3600) {
-                    return seconds;
-                }
-            } catch (NumberFormatException e) {
-                // below
-            }
-            throw new TypeConversionException("must be 1 to 3600 seconds, got '" + value + "'");
-        }
     }
 
     @Option(names = "--json", paramLabel = "FILE", description = "where the figures go (default: $SLUICE_HOME/chaos/chaos.json)")

@@ -17,9 +17,7 @@ import io.sluice.load.FleetOptions;
 import io.sluice.load.FleetRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code sluice soak}: moderate load for a long while (30 minutes by default) with every process of the stack sampled
@@ -33,29 +31,13 @@ import picocli.CommandLine.TypeConversionException;
                 "allowance or a reading was lost."})
 final class SoakCommand implements java.util.concurrent.Callable<Integer> {
 
-    // Converters check as arguments are parsed, so that ./sluice refuses a mistake before it starts the stack.
-    @Option(names = "--minutes", paramLabel = "N", defaultValue = "30", converter = Minutes.class,
+    @Option(names = "--minutes", paramLabel = "N", defaultValue = "30", converter = BoundedInt.Minutes.class,
             description = "how long, 2 to 1440 (default: ${DEFAULT-VALUE})")
     int minutes;
 
-    @Option(names = "--sample-seconds", paramLabel = "N", defaultValue = "10", converter = ChaosCommand.Seconds.class,
+    @Option(names = "--sample-seconds", paramLabel = "N", defaultValue = "10", converter = BoundedInt.Seconds.class,
             description = "time between samples (default: ${DEFAULT-VALUE})")
     int sampleSeconds;
-
-    static final class Minutes implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            try {
-                int minutes = Integer.parseInt(value);
-                if (minutes >= 2 && minutes <= 1440) {
-                    return minutes;
-                }
-            } catch (NumberFormatException e) {
-                // below
-            }
-            throw new TypeConversionException("must be 2 to 1440 minutes, got '" + value + "'");
-        }
-    }
 
     @Mixin
     FleetMixin fleet;

@@ -79,10 +79,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!Files.isExecutable(mosquitto)) {
             throw new UserError("no Mosquitto broker at " + mosquitto + " (apt-get install mosquitto; ./sluice bench installs it)");
         }
-        ClickHouseQueries clickHouse = new ClickHouseQueries(stack.clickHouse());
-        if (!clickHouse.ping()) {
-            throw new UserError("ClickHouse does not answer at " + stack.clickHouseUrl + "; is the stack up (./sluice up)?");
-        }
+        ClickHouseQueries clickHouse = stack.runningClickHouse();
         StackBenchmark.Setup setup = new StackBenchmark.Setup(stack.kafka, classpath, mosquitto.toString(),
                 StackProcesses.metricsOf(home, "bridge"), StackProcesses.metricsOf(home, "processor"), fleet.credentialsFile(), fleet.reportDir(), json != null ? json : home.resolve("bench/stack.json"),
                 home.resolve("run"), new SustainedRate.Search(sustainedStart, sustainedMax, sustainedResolution, sustainedSeconds));

@@ -82,10 +82,7 @@ final class ChaosCommand implements Callable<Integer> {
             throw new UserError("chaos drives the native stack through ./sluice: run it as ./sluice chaos");
         }
         NativeStack native_ = new NativeStack(StackOptions.home(), Path.of(script));
-        ClickHouseQueries clickHouse = new ClickHouseQueries(stack.clickHouse());
-        if (!clickHouse.ping()) {
-            throw new UserError("ClickHouse does not answer at " + stack.clickHouseUrl + "; is the stack up (./sluice up)?");
-        }
+        ClickHouseQueries clickHouse = stack.runningClickHouse();
         PrintStream out = System.out;
         List<ChaosRun.Result> results = new ArrayList<>();
         for (ChaosScenario each : scenarios(scenario)) {

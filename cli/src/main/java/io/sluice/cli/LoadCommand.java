@@ -39,10 +39,7 @@ final class LoadCommand implements Runnable {
         }
         ClickHouseQueries clickHouse = null;
         if (check) {
-            clickHouse = new ClickHouseQueries(stack.clickHouse());
-            if (!clickHouse.ping()) {
-                throw new UserError("ClickHouse does not answer at " + stack.clickHouseUrl + "; is the stack up (./sluice up)?");
-            }
+            clickHouse = stack.runningClickHouse();
         }
         FleetRun.Outcome outcome = FleetRun.run(fleet, clickHouse, fleetOptions.credentialsFile(), fleetOptions.reportDir(),
                 Duration.ofSeconds(fleetOptions.checkSeconds(CHECK_SECONDS)), System.out, progress -> { });

@@ -47,10 +47,7 @@ final class SoakCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ClickHouseQueries clickHouse = new ClickHouseQueries(stack.clickHouse());
-        if (!clickHouse.ping()) {
-            throw new UserError("ClickHouse does not answer at " + stack.clickHouseUrl + "; is the stack up (./sluice up)?");
-        }
+        ClickHouseQueries clickHouse = stack.runningClickHouse();
         Path home = StackOptions.home();
         FleetOptions options = fleet.fleet(200, 2000, minutes * 60);
         List<StackProcesses.Process> processes = StackProcesses.all(home).stream().filter(StackProcesses.Process::running).toList();

@@ -40,6 +40,15 @@ final class StackOptions {
         }
     }
 
+    /** Queries on the stack's ClickHouse, once it answers; a user error saying so when it does not. */
+    io.sluice.clickhouse.ClickHouseQueries runningClickHouse() {
+        io.sluice.clickhouse.ClickHouseQueries queries = new io.sluice.clickhouse.ClickHouseQueries(clickHouse());
+        if (!queries.ping()) {
+            throw new UserError("ClickHouse does not answer at " + clickHouseUrl + "; is the stack up (./sluice up)?");
+        }
+        return queries;
+    }
+
     /** The native stack's state folder: {@code SLUICE_HOME}, which ./sluice sets, else {@code .sluice}. */
     static Path home() {
         String home = System.getenv("SLUICE_HOME");

@@ -80,9 +80,9 @@ public final class ClickHouseSink implements AutoCloseable {
         short replication = config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION);
         KafkaTopicsBootstrap.ensure(KafkaConnection.of(config), Topics.newTopics(partitions, replication), 30_000);
 
-        PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.getString(SinkConfig.INSTANCE_ID));
+        PrometheusMeterRegistry registry = ServiceMetrics.registry("clickhouse-sink", config.instanceId());
         KafkaProducer<byte[], byte[]> deadLetters = new KafkaProducer<>(KafkaConnection.of(config).client(Map.of(
-                ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID) + "-dead-letters",
+                ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.instanceId() + "-dead-letters",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)), new ByteArraySerializer(), new ByteArraySerializer());
         List<Table<?>> tables = List.of(
@@ -111,7 +111,7 @@ public final class ClickHouseSink implements AutoCloseable {
         OpsEndpoint ops = OpsEndpoint.start(config.getString(SinkConfig.OPS_HOST), config.getInt(SinkConfig.OPS_PORT),
                 registry, () -> loops.stream().allMatch(running -> running.loop().healthy()));
         LOG.info("sink {} writing into ClickHouse at {}; health and metrics on port {}",
-                config.getString(SinkConfig.INSTANCE_ID), clickHouse, ops.port());
+                config.instanceId(), clickHouse, ops.port());
         return new ClickHouseSink(loops, housekeeping, deadLetters, ops);
     }
 
@@ -158,7 +158,7 @@ public final class ClickHouseSink implements AutoCloseable {
     static Map<String, Object> consumerConfig(SinkConfig config, String table, boolean live) {
         Map<String, Object> consumer = KafkaConnection.of(config).client(Map.of());
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(SinkConfig.KAFKA_GROUP_ID) + "-" + table);
-        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(SinkConfig.INSTANCE_ID) + "-" + table);
+        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-" + config.instanceId() + "-" + table);
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // Processors write in exactly-once transactions: read only what they committed.

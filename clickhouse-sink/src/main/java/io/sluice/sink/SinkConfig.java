@@ -50,10 +50,11 @@ public final class SinkConfig extends AbstractConfig {
 
     public static final ConfigDef DEFINITION = CommonSettings.withGroupMembership(CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
                     Topics.DEFAULT_PARTITIONS), 8082)
-            .define(INSTANCE_ID, Type.STRING, "sink-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "This sink's name, in logs and metrics.")
+            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+                    "This sink's name, in logs and metrics (tag replica); empty: the host name.")
             .define(KAFKA_GROUP_ID, Type.STRING, "sluice-clickhouse-sink", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Consumer group prefix of the sinks (one group per table, <prefix>-<table>): sinks sharing it split the partitions.")
+                    "Consumer group prefix of the sinks, one group per table (<prefix>-telemetry reads sluice.telemetry.raw,"
+                            + " <prefix>-rejected sluice.deadletter, ...): sinks sharing it split the partitions.")
             .define(CLICKHOUSE_URL, Type.STRING, "http://127.0.0.1:8123", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "ClickHouse HTTP interface, http://host:port.")
             .define(CLICKHOUSE_USER, Type.STRING, "default", Importance.MEDIUM, "ClickHouse user.")
@@ -62,15 +63,17 @@ public final class SinkConfig extends AbstractConfig {
                     "A file whose first line is the ClickHouse password (the native stack's way: out of arguments and"
                             + " environment); instead of clickhouse.password.")
             .define(BATCH_MAX_ROWS, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
-                    "A batch is inserted when it holds this many rows...")
+                    "A batch is inserted when it holds this many rows (or reaches batch.max.bytes or batch.max.age.ms, whichever"
+                            + " comes first).")
             .define(BATCH_MAX_BYTES, Type.LONG, 32L * 1024 * 1024, Range.between(1024, 1024L * 1024 * 1024), Importance.MEDIUM,
-                    "...or when the records it holds reach this many bytes (as read from Kafka), which bounds the"
-                            + " sink's memory whatever the row size...")
+                    "A batch is inserted when the records it holds reach this many bytes (as read from Kafka), which bounds the"
+                            + " sink's memory whatever the row size.")
             .define(BATCH_MAX_AGE_MS, Type.LONG, 200L, Range.between(10, 600_000), Importance.MEDIUM,
-                    "...or when its first row has waited this long. Bounds the sink's share of end-to-end latency;"
-                            + " keeps inserts to about five a second per table at most.")
+                    "A batch is inserted when its first row has waited this long: the bound on the sink's share of"
+                            + " publish-to-queryable latency; keeps inserts to about five a second per table at most.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 200L, Range.between(1, 600_000), Importance.LOW,
-                    "First wait before retrying a failed insert; doubles at each failure, with jitter.")
+                    "First wait before retrying a failed insert (the table's partitions paused meanwhile, nothing dropped);"
+                            + " doubles at each failure, with jitter.")
             .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, Range.between(1, 3_600_000), Importance.LOW,
                     "Longest wait between two retries of a failed insert: once ClickHouse is back, the sink notices"
                             + " within this (one insert attempt per table per wait while it is down).")
@@ -111,5 +114,10 @@ public final class SinkConfig extends AbstractConfig {
             }
         }
         return new ClickHouseEndpoint(getString(CLICKHOUSE_URL), getString(CLICKHOUSE_USER), password);
+    }
+
+    /** This sink's name: {@link #INSTANCE_ID}, or the host name when it is empty. */
+    public String instanceId() {
+        return CommonSettings.replicaName(getString(INSTANCE_ID));
     }
 }

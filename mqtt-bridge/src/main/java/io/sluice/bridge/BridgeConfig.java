@@ -71,8 +71,8 @@ public final class BridgeConfig extends AbstractConfig {
 
     public static final ConfigDef DEFINITION = CommonSettings.withOps(CommonSettings.withKafka(new ConfigDef(),
                     Topics.DEFAULT_PARTITIONS), 8080)
-            .define(BRIDGE_ID, Type.STRING, "bridge-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "This bridge's name: in logs, metrics and its Kafka client id.")
+            .define(BRIDGE_ID, Type.STRING, "", Importance.MEDIUM,
+                    "This bridge's name: in logs, metrics (tag replica) and its Kafka client id; empty: the host name.")
             .define(KAFKA_LINGER_MS, Type.INT, 5, Range.between(0, 1000), Importance.LOW,
                     "How long the producer waits to fill a batch; adds at most this much to publish-to-ack latency.")
             .define(KAFKA_OUTAGE_TOLERANCE_MS, Type.LONG, 180_000L, Range.between(1000, 3_600_000), Importance.MEDIUM,
@@ -89,11 +89,14 @@ public final class BridgeConfig extends AbstractConfig {
             .define(PAYLOAD_MAX_BYTES, Type.INT, PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES, Range.between(16, 16 * 1024 * 1024),
                     Importance.MEDIUM, "Largest telemetry payload accepted; larger ones are dead-lettered (TOO_LARGE).")
             .define(PAYLOAD_MAX_METRICS, Type.INT, PayloadLimits.DEFAULT_MAX_METRICS, Range.between(1, 100_000),
-                    Importance.LOW, "Most metrics one payload may carry.")
+                    Importance.LOW, "Most metrics one JSON payload, or records one SenML pack, may carry; more are dead-lettered"
+                            + " (TOO_MANY_METRICS).")
             .define(TS_MAX_PAST_MS, Type.LONG, PayloadLimits.DEFAULT_MAX_PAST_MS, Range.atLeast(0), Importance.LOW,
-                    "How far in the past a reading's ts may lie, relative to when the bridge received it.")
+                    "How far in the past a reading's ts may lie, relative to when the bridge received it; older readings are"
+                            + " dead-lettered (TIMESTAMP_OUT_OF_RANGE).")
             .define(TS_MAX_FUTURE_MS, Type.LONG, PayloadLimits.DEFAULT_MAX_FUTURE_MS, Range.atLeast(0), Importance.LOW,
-                    "How far in the future a reading's ts may lie (device clock drift).")
+                    "How far in the future a reading's ts may lie (device clock drift); later readings are dead-lettered"
+                            + " (TIMESTAMP_OUT_OF_RANGE).")
             .define(MAX_IN_FLIGHT, Type.INT, 100_000, Range.between(1, 10_000_000), Importance.MEDIUM,
                     "Most publishes this bridge holds while waiting for Kafka; beyond it QoS 0 is shed (counted) and QoS 1/2 refused.")
             .define(DRAIN_GRACE_MS, Type.LONG, 2000L, Range.between(0, 60_000), Importance.MEDIUM,
@@ -127,8 +130,8 @@ public final class BridgeConfig extends AbstractConfig {
                     "File of device certificate serial numbers (hexadecimal, one per line) refused although their CA"
                             + " signed them; reread like the credentials file.")
             .define(AUTH_FAILURE_RATE_PER_ADDRESS, Type.DOUBLE, 1.0, Range.atLeast(0), Importance.LOW,
-                    "Failed logins per second one source address may have (0: no limit); over it its CONNECTs are refused"
-                            + " with 0x9F before any password check.")
+                    "Failed logins per second one source address may have (0: no limit; a success refunds its token); over it"
+                            + " its CONNECTs are refused with 0x9F before any password check.")
             .define(AUTH_FAILURE_BURST_PER_ADDRESS, Type.INT, 10, Range.atLeast(1), Importance.LOW,
                     "Failed logins one source address may have at once before its rate applies.")
             .define(MQTT_CONNECT_TIMEOUT_SECONDS, Type.INT, 10, Range.between(1, 600), Importance.LOW,
@@ -180,5 +183,10 @@ public final class BridgeConfig extends AbstractConfig {
     public PayloadLimits payloadLimits() {
         return new PayloadLimits(getInt(PAYLOAD_MAX_BYTES), getInt(PAYLOAD_MAX_METRICS),
                 getLong(TS_MAX_PAST_MS), getLong(TS_MAX_FUTURE_MS));
+    }
+
+    /** This bridge's name: {@link #BRIDGE_ID}, or the host name when it is empty. */
+    public String bridgeId() {
+        return CommonSettings.replicaName(getString(BRIDGE_ID));
     }
 }

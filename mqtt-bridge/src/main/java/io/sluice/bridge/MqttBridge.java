@@ -81,7 +81,7 @@ public final class MqttBridge implements AutoCloseable {
         KafkaTopicsBootstrap.ensure(bootstrap, Topics.newTopics(partitions, replication), 30_000);
         List<Topic<?, ?>> written = List.of(Topics.TELEMETRY_RAW, Topics.DEAD_LETTER, Topics.DEVICE_SESSIONS);
 
-        PrometheusMeterRegistry registry = ServiceMetrics.registry("mqtt-bridge", config.getString(BridgeConfig.BRIDGE_ID));
+        PrometheusMeterRegistry registry = ServiceMetrics.registry("mqtt-bridge", config.bridgeId());
         BridgeMetrics metrics = new BridgeMetrics(registry);
 
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config),
@@ -103,7 +103,7 @@ public final class MqttBridge implements AutoCloseable {
         OpenSockets sockets = new OpenSockets();
         Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MetricsOptions().setEnabled(true)))
                 .withMetrics(sockets).build();
-        SessionEvents sessions = new SessionEvents(ingest, config.getString(BridgeConfig.BRIDGE_ID), metrics);
+        SessionEvents sessions = new SessionEvents(ingest, config.bridgeId(), metrics);
         MqttEdge edge = new MqttEdge(vertx, ingest, metrics, sessions, limits(config), rules, sockets);
         if (rules.passwords() != null || rules.deniedCertificates() != null) {
             ExecutorService reloads = Executors.newSingleThreadExecutor(runnable -> {
@@ -137,7 +137,7 @@ public final class MqttBridge implements AutoCloseable {
                 registry, () -> edge.accepting() && kafka.reachable());
         LOG.info("bridge {} listening for MQTT on {}:{}, MQTT over WebSocket on {}, MQTT over TLS on {} (PROXY protocol {}),"
                         + " health and metrics on port {}, writing to Kafka at {}",
-                config.getString(BridgeConfig.BRIDGE_ID), config.getString(BridgeConfig.MQTT_HOST), server.actualPort(),
+                config.bridgeId(), config.getString(BridgeConfig.MQTT_HOST), server.actualPort(),
                 webSocketServer == null ? "no port" : "port " + webSocketServer.actualPort() + " path /mqtt",
                 tlsServer == null ? "no port" : "port " + tlsServer.actualPort(),
                 config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL) ? "expected" : "off", ops.port(), bootstrap);
@@ -300,7 +300,7 @@ public final class MqttBridge implements AutoCloseable {
 
     static Map<String, Object> producerConfig(BridgeConfig config) {
         Map<String, Object> producer = KafkaConnection.of(config).client(Map.of());
-        producer.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.getString(BridgeConfig.BRIDGE_ID));
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-" + config.bridgeId());
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producer.put(ProducerConfig.LINGER_MS_CONFIG, config.getInt(BridgeConfig.KAFKA_LINGER_MS));
@@ -341,7 +341,7 @@ public final class MqttBridge implements AutoCloseable {
      */
     @Override
     public void close() {
-        String id = config.getString(BridgeConfig.BRIDGE_ID);
+        String id = config.bridgeId();
         edge.stopAccepting();
         LOG.info("bridge {} draining: not ready, {} connections, {} publishes in flight", id, edge.connectionCount(),
                 ingest.inFlight());
@@ -369,6 +369,6 @@ public final class MqttBridge implements AutoCloseable {
         awaitQuietly("closing Vert.x", vertx.close());
         kafka.close();
         ops.close();
-        LOG.info("bridge {} stopped", config.getString(BridgeConfig.BRIDGE_ID));
+        LOG.info("bridge {} stopped", config.bridgeId());
     }
 }

@@ -18,6 +18,25 @@ public final class CommonSettings {
     private CommonSettings() {
     }
 
+    /**
+     * The name a replica goes by in logs, metrics and Kafka client ids: the configured one, or, when empty (the default),
+     * the host name, so that replicas scaled from one definition (compose, a Kubernetes Deployment) stay apart.
+     */
+    public static String replicaName(String configured) {
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+        }
+        return host;
+    }
+
     /** Adds the Kafka settings; {@code defaultPartitions} is the partition count of topics the service creates. */
     public static ConfigDef withKafka(ConfigDef definition, int defaultPartitions) {
         return definition

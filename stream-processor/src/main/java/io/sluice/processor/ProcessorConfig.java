@@ -54,17 +54,19 @@ public final class ProcessorConfig extends AbstractConfig {
                     Topics.DEFAULT_PARTITIONS), 8081)
             .define(APPLICATION_ID, Type.STRING, "sluice-stream-processor", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: replicas sharing it split the partitions between them.")
-            .define(INSTANCE_ID, Type.STRING, "processor-1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "This replica's name, in logs and metrics.")
+            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM,
+                    "This replica's name, in logs, metrics (tag replica) and its Kafka client id; empty: the host name.")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/sluice-streams", Importance.MEDIUM,
                     "Directory of the local state stores; one per replica.")
             .define(STREAM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
                     "Stream threads in this replica.")
             // Each commit is a transaction over every partition the replica writes: at 100 ms (Kafka Streams'
             // exactly-once default) they cost the broker a third more CPU and the bridges' acks a p99 of 1.3 s at
-            // 2,500 msg/s on two cores, against 78 ms at 1 s (README, Benchmarks).
+            // 2,500 msg/s on two cores, against 78 ms at 1 s (docs/benchmarks.md).
             .define(COMMIT_INTERVAL_MS, Type.LONG, 1000L, Range.between(10, 60_000), Importance.MEDIUM,
-                    "How often results are committed (exactly-once transactions): the floor of the rollups' and anomalies' latency.")
+                    "How often results are committed: each commit is an exactly-once transaction over every output partition, and"
+                            + " the floor of the rollups' and anomalies' latency (raw readings do not wait for it). 100 ms, Kafka"
+                            + " Streams' default, cost a third more broker CPU here.")
             .define(DEDUPE_MAX_EVENTS, Type.INT, 256, Range.between(1, 4096), Importance.MEDIUM,
                     "Events each device's state remembers (time, sequence number, metrics) to drop retransmitted readings; at"
                             + " least a device's in-flight window (mqtt.receive.maximum). Older duplicates are collapsed by"
@@ -104,7 +106,8 @@ public final class ProcessorConfig extends AbstractConfig {
                     "Set by ./sluice replay: only input records before this time (epoch ms, Kafka timestamp) are processed.")
             .define(ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, Range.between(8L * 1024 * 1024, 64L * 1024 * 1024 * 1024),
                     Importance.MEDIUM,
-                    "Off-heap memory all RocksDB state stores of this replica share (block cache and write buffers together)."));
+                    "Off-heap memory all RocksDB state stores of this replica share: block cache and write buffers together, half"
+                            + " of it at most for write buffers (memtables)."));
 
     public ProcessorConfig(Map<String, ?> values) {
         super(DEFINITION, values);
@@ -119,7 +122,7 @@ public final class ProcessorConfig extends AbstractConfig {
         // Pass-through security and connection settings reach every client Kafka Streams makes.
         Map<String, Object> streams = KafkaConnection.of(this).client(Map.of());
         streams.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
-        streams.put(StreamsConfig.CLIENT_ID_CONFIG, getString(APPLICATION_ID) + "-" + getString(INSTANCE_ID));
+        streams.put(StreamsConfig.CLIENT_ID_CONFIG, getString(APPLICATION_ID) + "-" + instanceId());
         streams.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         streams.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         streams.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
@@ -136,7 +139,7 @@ public final class ProcessorConfig extends AbstractConfig {
         streams.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), sessionTimeoutMs / 3);
         // Each sub-topology reads one topic, so there is nothing to align across a task's partitions; with idling on,
         // Kafka Streams also formats a trace message (String.format) each time a task's queue runs dry: 10% of a
-        // processor's CPU under load (README, Benchmarks).
+        // processor's CPU under load (docs/benchmarks.md).
         streams.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         // The processors emit rollups and anomalies, not readings: they can afford to fetch in larger batches, fewer
         // requests for the broker and fewer turns of the stream loop here.
@@ -149,5 +152,10 @@ public final class ProcessorConfig extends AbstractConfig {
         Properties properties = new Properties();
         properties.putAll(streams);
         return properties;
+    }
+
+    /** This replica's name: {@link #INSTANCE_ID}, or the host name when it is empty. */
+    public String instanceId() {
+        return CommonSettings.replicaName(getString(INSTANCE_ID));
     }
 }

@@ -1,10 +1,13 @@
 package io.sluice.processor;
 
+import java.io.File;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
@@ -17,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.runtime.KafkaConnection;
@@ -48,7 +52,10 @@ public final class StreamProcessor implements AutoCloseable {
         DetectionRules rules = rules(config);
         KafkaTopicsBootstrap.ensure(KafkaConnection.of(config), Topics.newTopics(partitions, replication), 30_000);
 
-        PrometheusMeterRegistry registry = ServiceMetrics.registry("stream-processor", config.getString(ProcessorConfig.INSTANCE_ID));
+        PrometheusMeterRegistry registry = ServiceMetrics.registry("stream-processor", config.instanceId());
+        File stateDir = new File(config.getString(ProcessorConfig.STATE_DIR));
+        Files.createDirectories(stateDir.toPath());
+        new DiskSpaceMetrics(stateDir).bindTo(registry); // disk_free_bytes: the state stores' disk (SluiceStateDiskLow)
         PartitionActivity[] activity = new PartitionActivity[1];
         activity[0] = new PartitionActivity(partition -> FunctionCounter.builder("sluice.processor.partition.readings",
                         activity, a -> a[0].readings(partition))
@@ -75,12 +82,18 @@ public final class StreamProcessor implements AutoCloseable {
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> LOG.info("Kafka Streams state {} -> {}", before, now));
-        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        // Kafka Streams adds metrics as tasks come (the processors' own sensors among them): looked for every 10 s, not
+        // Micrometer's default minute, so that a replica's counters reach Prometheus soon after it takes a partition.
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams, List.of(), Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "kafka-metrics-refresh");
+            thread.setDaemon(true);
+            return thread;
+        }), Duration.ofSeconds(10));
         streamsMetrics.bindTo(registry);
         streams.start();
         OpsEndpoint ops = OpsEndpoint.start(config.getString(ProcessorConfig.OPS_HOST), config.getInt(ProcessorConfig.OPS_PORT),
                 registry, () -> streams.state() == KafkaStreams.State.RUNNING);
-        LOG.info("processor {} of {} started; health and metrics on port {}", config.getString(ProcessorConfig.INSTANCE_ID),
+        LOG.info("processor {} of {} started; health and metrics on port {}", config.instanceId(),
                 config.getString(ProcessorConfig.APPLICATION_ID), ops.port());
         return new StreamProcessor(streams, streamsMetrics, ops);
     }

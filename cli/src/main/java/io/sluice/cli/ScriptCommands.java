@@ -3,6 +3,7 @@ package io.sluice.cli;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -35,6 +36,9 @@ final class ScriptCommands {
 
     @Command(name = "up", header = "Start the native stack in the background", description = "Start the native stack in the background; running it again starts only what is missing.")
     static final class Up extends ScriptCommand {
+        @Option(names = "--monitoring", description = {"also start Prometheus (Debian's prometheus package) on http://127.0.0.1:9090,",
+                "scraping every process of the stack, with the alert rules of ops/prometheus/alerts.yml"})
+        boolean monitoring;
     }
 
     @Command(name = "down", header = "Stop the native stack", description = "Stop exactly what up started and check that its ports are free again.")

@@ -28,12 +28,14 @@ public final class HaproxyTestServer implements AutoCloseable {
     private final ServerProcess process;
     private final int mqttPort;
     private final int webSocketPort;
+    private final int metricsPort;
     private final Path dir;
 
-    private HaproxyTestServer(ServerProcess process, int mqttPort, int webSocketPort, Path dir) {
+    private HaproxyTestServer(ServerProcess process, int mqttPort, int webSocketPort, int metricsPort, Path dir) {
         this.process = process;
         this.mqttPort = mqttPort;
         this.webSocketPort = webSocketPort;
+        this.metricsPort = metricsPort;
         this.dir = dir;
     }
 
@@ -42,6 +44,7 @@ public final class HaproxyTestServer implements AutoCloseable {
         Path dir = Files.createTempDirectory("sluice-haproxy-");
         int mqttPort = FreePorts.next();
         int webSocketPort = FreePorts.next();
+        int metricsPort = FreePorts.next();
         String servers = backends.stream()
                 .map(b -> "    server " + b.name() + " 127.0.0.1:" + b.mqttPort() + " check port " + b.opsPort())
                 .collect(Collectors.joining("\n"));
@@ -50,7 +53,7 @@ public final class HaproxyTestServer implements AutoCloseable {
                 .collect(Collectors.joining("\n"));
         StackTemplates.render("haproxy/haproxy.cfg", dir.resolve("haproxy.cfg"), Map.of("DIR", dir.toString(),
                 "HOST", "127.0.0.1", "MQTT_PORT", Integer.toString(mqttPort), "WS_PORT", Integer.toString(webSocketPort),
-                "BRIDGE_SERVERS", servers, "BRIDGE_WS_SERVERS", webSocketServers));
+                "METRICS_PORT", Integer.toString(metricsPort), "BRIDGE_SERVERS", servers, "BRIDGE_WS_SERVERS", webSocketServers));
         ServerProcess process = ServerProcess.start("haproxy",
                 List.of(binary, "-f", dir.resolve("haproxy.cfg").toString(), "-db"), dir.resolve("haproxy.log"));
         process.awaitReady(Duration.ofSeconds(10), () -> {
@@ -61,11 +64,16 @@ public final class HaproxyTestServer implements AutoCloseable {
                 return false;
             }
         });
-        return new HaproxyTestServer(process, mqttPort, webSocketPort, dir);
+        return new HaproxyTestServer(process, mqttPort, webSocketPort, metricsPort, dir);
     }
 
     public int mqttPort() {
         return mqttPort;
+    }
+
+    /** HAProxy's Prometheus exporter: {@code http://127.0.0.1:port/metrics}. */
+    public int metricsPort() {
+        return metricsPort;
     }
 
     /** MQTT over WebSocket: {@code ws://127.0.0.1:port/mqtt}. */

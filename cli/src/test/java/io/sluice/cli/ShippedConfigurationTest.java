@@ -61,13 +61,13 @@ class ShippedConfigurationTest {
                 }
             }
         }
-        assertEquals(2, passwords, "ClickHouse and the sink share one password from .env");
+        assertEquals(3, passwords, "ClickHouse and the sink share one password from .env; Grafana's admin has another");
     }
 
     @Test
     void composeBridgesAuthenticateDevicesUnlessTheUserSaysOtherwise() throws IOException {
         JsonNode services = compose().get("services");
-        for (String bridge : List.of("bridge-1", "bridge-2")) {
+        for (String bridge : List.of("bridge")) {
             JsonNode environment = services.get(bridge).get("environment");
             assertEquals("${SLUICE_BRIDGE_AUTH_CREDENTIALS_FILE-/etc/sluice/credentials}",
                     environment.get("SLUICE_BRIDGE_AUTH_CREDENTIALS_FILE").asText(), bridge);

@@ -24,9 +24,17 @@ public final class ServiceMain {
     private ServiceMain() {
     }
 
+    /** SLUICE_LOG_FORMAT names the appender of log4j2.properties: text (unset) or json; anything else would log nothing. */
+    static void checkLogFormat(String format) {
+        if (format != null && !format.equals("text") && !format.equals("json")) {
+            throw new ConfigException("SLUICE_LOG_FORMAT must be text or json, got '" + format + "'");
+        }
+    }
+
     public static void run(String serviceName, Starter starter) {
         AutoCloseable service;
         try {
+            checkLogFormat(System.getenv("SLUICE_LOG_FORMAT"));
             service = starter.start();
         } catch (ConfigException e) {
             System.err.println(serviceName + ": configuration error: " + e.getMessage());

@@ -84,4 +84,33 @@ class LogConfigurationTest {
         assertTrue(bytes <= 5 * 70 * 1024, "the files hold " + bytes + " bytes");
         assertTrue(Files.readString(file).contains("flood 9999 "), "the newest lines are in the current file");
     }
+
+    @Test
+    void theJsonFormatWritesOneEcsObjectPerLineWithTheDevicesTextInsideIt() throws IOException {
+        Path file = dir.resolve("processor.log");
+        fileLogger(file, "20MB");
+        // SLUICE_LOG_FORMAT picks the appender by name; the environment cannot be set here, so the json one is used directly.
+        org.apache.logging.log4j.core.Appender json = context.getConfiguration().getAppender("file-json");
+        json.append(org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder().setLoggerName("io.sluice.test")
+                .setLevel(org.apache.logging.log4j.Level.WARN)
+                .setMessage(new org.apache.logging.log4j.message.SimpleMessage("refused client id evil\r\n{\"forged\":true}"))
+                .build());
+        context.stop();
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(1, lines.size(), lines.toString());
+        com.fasterxml.jackson.databind.JsonNode event = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
+        assertEquals("WARN", event.path("log.level").asText(), lines.get(0));
+        assertEquals("refused client id evil\r\n{\"forged\":true}", event.path("message").asText());
+        assertTrue(event.has("@timestamp"), lines.get(0));
+    }
+
+    @Test
+    void anUnknownLogFormatIsAConfigurationError() {
+        ServiceMain.checkLogFormat(null);
+        ServiceMain.checkLogFormat("text");
+        ServiceMain.checkLogFormat("json");
+        org.apache.kafka.common.config.ConfigException error = org.junit.jupiter.api.Assertions.assertThrows(
+                org.apache.kafka.common.config.ConfigException.class, () -> ServiceMain.checkLogFormat("xml"));
+        assertEquals("SLUICE_LOG_FORMAT must be text or json, got 'xml'", error.getMessage());
+    }
 }

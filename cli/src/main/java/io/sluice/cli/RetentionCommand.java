@@ -39,8 +39,9 @@ final class RetentionCommand implements Callable<Integer> {
         if (days < 1 || days > 3650) {
             throw new UserError("DAYS must be a whole number of days from 1 to 3650, got " + days);
         }
+        // Kafka's admin client refuses an API timeout shorter than its request timeout (30 s by default).
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, Topics.TELEMETRY_RAW.name());
             admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
                     new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, Long.toString(days * 86_400_000L)), AlterConfigOp.OpType.SET))))

@@ -21,7 +21,7 @@ import io.sluice.schemas.avro.TelemetryEvent;
  * ClickHouse's RowBinary format through clickhouse-java's client (client-v2): the rows go as their
  * binary values, with nothing to format on this side and nothing to parse on the server's. Measured
  * against the same rows through clickhouse-jdbc's batched prepared insert, which writes them as SQL
- * text: README, Benchmarks ({@code ./sluice bench sink}).
+ * text: docs/benchmarks.md ({@code ./sluice bench sink}).
  */
 public final class TelemetryWriter implements TableWriter<TelemetryEvent> {
 

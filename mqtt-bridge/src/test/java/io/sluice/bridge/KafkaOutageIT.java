@@ -32,7 +32,7 @@ import io.sluice.testing.RawMqttClient;
 
 /**
  * The Kafka broker stopped under load, for {@code SLUICE_OUTAGE_SECONDS} (15 s in the suite; the
- * README's 60-second run sets 60): devices keep publishing QoS 1 as far as the bridge lets them, the
+ * 60-second run in docs/security.md sets 60): devices keep publishing QoS 1 as far as the bridge lets them, the
  * bridge holds their acknowledgements and stops reading them at its in-flight bounds, and once the
  * broker is back every acknowledged reading is in Kafka. Heap, sampled after a GC, stays flat.
  */

@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,14 +13,25 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-/** The README's table of commands names exactly the commands the CLI has: none missing, none that does not exist. */
-class ReadmeCommandsTest {
+/**
+ * The docs' tables of commands and options name exactly what the CLI has: the command table of docs/operations.md every
+ * command, none that does not exist; the fleet simulator's table in docs/benchmarks.md only options of load run.
+ */
+class DocsCommandsTest {
+
+    private static final Path DOCS = Path.of(System.getProperty("sluice.root", ".."), "docs");
+
+    /** The table that starts with {@code header} in {@code page}, up to the blank line after it. */
+    private static String table(String page, String header) throws IOException {
+        String text = Files.readString(DOCS.resolve(page));
+        int table = text.indexOf(header);
+        assertTrue(table >= 0, page + " has a table headed " + header);
+        return text.substring(table, text.indexOf("\n\n", table));
+    }
 
     @Test
-    void theReadmesCommandTableIsTheCommandsOfTheCli() throws IOException {
-        String readme = Files.readString(Path.of(System.getProperty("sluice.root", ".."), "README.md"));
-        int table = readme.indexOf("| command | what it does |");
-        String rows = readme.substring(table, readme.indexOf("\n\n", table));
+    void theCommandTableOfTheRunbookIsTheCommandsOfTheCli() throws IOException {
+        String rows = table("operations.md", "| command | what it does |");
         Set<String> documented = new TreeSet<>();
         Matcher command = Pattern.compile("`\\./sluice ([a-z-]+)").matcher(rows);
         while (command.find()) {
@@ -30,10 +42,8 @@ class ReadmeCommandsTest {
     }
 
     @Test
-    void everyFleetOptionTheReadmeDocumentsIsAnOptionOfLoadRun() throws IOException {
-        String readme = Files.readString(Path.of(System.getProperty("sluice.root", ".."), "README.md"));
-        int table = readme.indexOf("| option | meaning (default;");
-        String rows = readme.substring(table, readme.indexOf("\n\n", table));
+    void everyFleetOptionTheDocsDocumentIsAnOptionOfLoadRun() throws IOException {
+        String rows = table("benchmarks.md", "| option | meaning (default;");
         Set<String> documented = new TreeSet<>();
         Matcher option = Pattern.compile("`(--[a-z-]+)").matcher(rows);
         while (option.find()) {
@@ -43,7 +53,7 @@ class ReadmeCommandsTest {
         SluiceCli.commandLine().getSubcommands().get("load").getSubcommands().get("run").getCommandSpec().options()
                 .forEach(o -> options.addAll(java.util.List.of(o.names())));
         assertEquals(Set.of(), new TreeSet<>(documented.stream().filter(o -> !options.contains(o)).toList()),
-                "options the README documents that ./sluice load run does not have");
+                "options docs/benchmarks.md documents that ./sluice load run does not have");
         assertEquals(11, documented.size(), "the table was read: " + documented);
     }
 }

@@ -74,8 +74,9 @@ public final class ClickHouseSink implements AutoCloseable {
 
     public static ClickHouseSink start(SinkConfig config) throws Exception {
         ClickHouseEndpoint clickHouse = config.clickHouse();
-        int applied = ClickHouseMigrator.migrate(clickHouse);
-        LOG.info("ClickHouse at {} is up to date ({} migrations applied now)", clickHouse, applied);
+        ClickHouseMigrator.Result schema = ClickHouseMigrator.run(new ClickHouseQueries(clickHouse));
+        LOG.info("ClickHouse at {} is up to date: {} tables, {} migrations applied now", clickHouse, schema.dialect().folder(),
+                schema.ran());
         int partitions = config.getInt(SinkConfig.KAFKA_TOPIC_PARTITIONS);
         short replication = config.getShort(SinkConfig.KAFKA_TOPIC_REPLICATION);
         KafkaTopicsBootstrap.ensure(KafkaConnection.of(config), Topics.newTopics(partitions, replication), 30_000);
@@ -100,7 +101,7 @@ public final class ClickHouseSink implements AutoCloseable {
             loops.add(startLoop(table, config, registry, deadLetters));
             retentionRules.add(new PartitionRetention.Rule(table.writer().table(), config.getInt(table.retentionDays())));
         }
-        PartitionRetention retention = new PartitionRetention(new ClickHouseQueries(clickHouse), retentionRules, registry);
+        PartitionRetention retention = new PartitionRetention(new ClickHouseQueries(clickHouse), retentionRules, registry, schema.dialect());
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sink-retention");
             thread.setDaemon(true);

@@ -1,0 +1,2 @@
+-- The database every Sluice table lives in.
+CREATE DATABASE IF NOT EXISTS sluice

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import io.sluice.clickhouse.ClickHouseQueries;
 import io.sluice.load.FleetOptions;
 import io.sluice.load.SinkBenchmark;
+import io.sluice.load.StorageBenchmark;
 import io.sluice.load.StackBenchmark;
 import io.sluice.load.SustainedRate;
 import io.sluice.load.detection.DetectionBenchmark;
@@ -20,13 +21,13 @@ import picocli.CommandLine.Option;
  * sustained rate; {@code bench sink} and {@code bench detection} measure one part each. Every benchmark compares against
  * a baseline measured in the same run and writes its figures as JSON.
  */
-@Command(name = "bench", header = "Benchmarks: the stack end to end and sustained; sink; detection",
+@Command(name = "bench", header = "Benchmarks: the stack end to end and sustained; sink; detection; storage",
         sortOptions = false,
         description = {"Sluice end to end beside Kafka's producer benchmark and a bare Mosquitto under the same fleet, CPU per",
                 "message of every process, then the highest sustained rate (publish-to-queryable p99 <= 2 s, nothing lost).",
                 "./sluice bench starts the stack first. The fleet options apply to the end-to-end run (defaults: 500",
                 "devices, 25,000 messages/s, 30 s, the loss check waits up to 300 s)."},
-        subcommands = {BenchCommand.Sink.class, BenchCommand.Detection.class})
+        subcommands = {BenchCommand.Sink.class, BenchCommand.Detection.class, BenchCommand.Storage.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Mixin
@@ -116,6 +117,44 @@ final class BenchCommand implements Callable<Integer> {
             SinkBenchmark.run(stack.clickHouseUrl, tcpPort, home.resolve("run/clickhouse.pid"), events, batchRows,
                     json != null ? json : home.resolve("bench/sink.json"));
             return 0;
+        }
+    }
+
+    @Command(name = "storage", sortOptions = false, description = {"The same realistic readings in sluice.telemetry of both ClickHouse",
+            "dialects on a current engine (chdb, ClickHouse 26.7; installed on first use, about 550 MB): bytes per reading",
+            "and per column, rows inserted per second, the docs' main queries timed (no stack needed)."})
+    static final class Storage implements Callable<Integer> {
+
+        @Option(names = "--devices", paramLabel = "N", defaultValue = "200", description = "devices, 4 metrics each (default: ${DEFAULT-VALUE})")
+        int devices;
+
+        @Option(names = "--seconds", paramLabel = "N", defaultValue = "3600", description = "seconds of readings at one a second (default: ${DEFAULT-VALUE})")
+        int seconds;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "where the figures go (default: $SLUICE_HOME/bench/storage.json)")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (devices < 1 || devices > 100_000 || seconds < 1 || seconds > 86_400) {
+                throw new UserError("--devices must be 1 to 100000 and --seconds 1 to 86400");
+            }
+            Path work = java.nio.file.Files.createTempDirectory("sluice-bench-storage-");
+            try {
+                StorageBenchmark.run(devices, seconds, work, json != null ? json : StackOptions.home().resolve("bench/storage.json"),
+                        System.out);
+            } finally {
+                deleteTree(work);
+            }
+            return 0;
+        }
+
+        private static void deleteTree(Path dir) throws java.io.IOException {
+            try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(path);
+                }
+            }
         }
     }
 

@@ -25,7 +25,7 @@ import picocli.CommandLine.Help;
                 StatusCommand.class, ScriptCommands.Build.class, ScriptCommands.Logs.class, ScriptCommands.Restart.class,
                 ScriptCommands.Scale.class,
                 QueryCommand.class, ReportCommand.class, DeviceCommand.class, ReplayCommand.class, BalanceCommand.class,
-                RetentionCommand.class, LoadCommand.class, BenchCommand.class, ChaosCommand.class, SoakCommand.class, CompletionCommand.class})
+                RetentionCommand.class, ClickHouseCommand.class, LoadCommand.class, BenchCommand.class, ChaosCommand.class, SoakCommand.class, CompletionCommand.class})
 public final class SluiceCli implements Runnable {
 
     @CommandLine.Spec

@@ -47,12 +47,21 @@ public final class ClickHouseQueries {
 
     /** Runs any statement and returns the server's answer as text. */
     public String text(String sql) throws IOException, InterruptedException {
+        return send(sql, HttpRequest.BodyPublishers.noBody(), Duration.ofSeconds(60));
+    }
+
+    /** Runs an {@code INSERT ... FORMAT f} whose rows are {@code body}, in that format. */
+    public String insert(String sql, byte[] body) throws IOException, InterruptedException {
+        return send(sql, HttpRequest.BodyPublishers.ofByteArray(body), Duration.ofSeconds(300));
+    }
+
+    private String send(String sql, HttpRequest.BodyPublisher body, Duration timeout) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url() + "/?enable_http_compression=0&query="
                         + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(60))
+                .timeout(timeout)
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         (endpoint.user() + ":" + endpoint.password()).getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.noBody())
+                .POST(body)
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {

@@ -41,20 +41,7 @@ final class DeviceSignal {
 
     /** Appends the payload of a reading at {@code tsMs} with sequence number {@code seq}, in {@code format}. */
     void payload(StringBuilder out, PayloadFormat format, String deviceId, long tsMs, long seq) {
-        boolean stuck = injection != null && injection.bends(LiveInjection.Kind.STUCK, seq);
-        if (!stuck) {
-            double day = Math.sin(2 * Math.PI * tsMs / DAY_MS + phase);
-            temperature = baseTemperature + swing * day + noise.nextGaussian() * temperatureNoise;
-            humidity = 50 - 15 * day + noise.nextGaussian();
-            pressure = 1013 + noise.nextGaussian() * 2;
-            battery = Math.max(0, 100 - seq * 0.001);
-            if (injection != null && injection.bends(LiveInjection.Kind.SPIKE, seq)) {
-                humidity += 60;
-            }
-            if (injection != null && injection.bends(LiveInjection.Kind.DRIFT, seq)) {
-                temperature += 4.0 * (seq - injection.firstSeq() + 1);
-            }
-        }
+        sample(tsMs, seq);
         if (format == PayloadFormat.JSON) {
             out.append("{\"ts\":").append(tsMs).append(",\"seq\":").append(seq).append(",\"metrics\":{\"temperature\":");
             fixed(out, temperature, 2).append(",\"humidity\":");
@@ -69,6 +56,33 @@ final class DeviceSignal {
             fixed(out, humidity, 2).append("},{\"n\":\"pressure\",\"u\":\"hPa\",\"v\":");
             fixed(out, pressure, 1).append("},{\"n\":\"battery\",\"u\":\"%EL\",\"v\":");
             fixed(out, battery, 3).append("}]");
+        }
+    }
+
+    /** The values of {@link #METRICS} at {@code tsMs}, rounded as a payload carries them: the storage benchmark's readings. */
+    double[] sent(long tsMs, long seq) {
+        sample(tsMs, seq);
+        return new double[] {rounded(temperature, 2), rounded(humidity, 2), rounded(pressure, 1), rounded(battery, 3)};
+    }
+
+    private static double rounded(double value, int decimals) {
+        return Double.parseDouble(fixed(new StringBuilder(), value, decimals).toString());
+    }
+
+    private void sample(long tsMs, long seq) {
+        boolean stuck = injection != null && injection.bends(LiveInjection.Kind.STUCK, seq);
+        if (!stuck) {
+            double day = Math.sin(2 * Math.PI * tsMs / DAY_MS + phase);
+            temperature = baseTemperature + swing * day + noise.nextGaussian() * temperatureNoise;
+            humidity = 50 - 15 * day + noise.nextGaussian();
+            pressure = 1013 + noise.nextGaussian() * 2;
+            battery = Math.max(0, 100 - seq * 0.001);
+            if (injection != null && injection.bends(LiveInjection.Kind.SPIKE, seq)) {
+                humidity += 60;
+            }
+            if (injection != null && injection.bends(LiveInjection.Kind.DRIFT, seq)) {
+                temperature += 4.0 * (seq - injection.firstSeq() + 1);
+            }
         }
     }
 

@@ -45,9 +45,14 @@ public final class ClickHouseQueries {
         return Long.parseLong(text(sql).strip());
     }
 
-    /** Runs any statement and returns the server's answer as text. */
+    /** Runs any statement and returns the server's answer as text; it must answer within a minute. */
     public String text(String sql) throws IOException, InterruptedException {
-        return send(sql, HttpRequest.BodyPublishers.noBody(), Duration.ofSeconds(60));
+        return text(sql, Duration.ofSeconds(60));
+    }
+
+    /** Runs a statement that may take longer than a minute (copying a whole table), waiting up to {@code timeout}. */
+    public String text(String sql, Duration timeout) throws IOException, InterruptedException {
+        return send(sql, HttpRequest.BodyPublishers.noBody(), timeout);
     }
 
     /** Runs an {@code INSERT ... FORMAT f} whose rows are {@code body}, in that format. */

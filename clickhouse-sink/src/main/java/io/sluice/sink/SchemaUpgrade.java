@@ -1,6 +1,7 @@
 package io.sluice.sink;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -14,16 +15,24 @@ import io.sluice.schemas.clickhouse.ClickHouseMigrations.Migration;
 
 /**
  * The upgrade path from the portable tables to the current ones, on a server that has become current (23.8 or later):
- * each table is created anew in the current dialect beside the old one, every row copied (the column names are the
- * same), the counts compared, and the two swapped by one {@code RENAME}; the old table stays as {@code <table>__portable}
- * until its owner drops it. The history is rewritten as current last. Run with the sinks stopped (Kafka holds what
- * arrives meanwhile); run again after an interruption: a table already swapped is skipped.
+ * each table is created anew in the current dialect beside the old one, every row copied as {@code FINAL} reads it (one
+ * per natural key; the column names are the same), the counts compared, and the two swapped by one {@code RENAME}; the
+ * old table stays as {@code <table>__portable} until its owner drops it. The history is rewritten as current last. The
+ * new tables have no TTL until a sink starts and sets each one's from its {@code retention.days.*} (as it does at every
+ * start): the migrations' default days would drop what a portable sink configured to keep longer had kept. Run with the
+ * sinks stopped (Kafka holds what arrives meanwhile); run again after an interruption: a table already swapped is skipped.
  */
 public final class SchemaUpgrade {
 
-    /** What was copied: each table and its rows. */
+    /** What was copied: each table and its rows (in FINAL: one per natural key). */
     public record Copied(String table, long rows) {
     }
+
+    /**
+     * How long a table's copy, or its count in FINAL, may take: months of readings take minutes, past the minute other
+     * statements are given (after which the client would give up while the server went on copying).
+     */
+    private static final Duration COPY_TIMEOUT = Duration.ofHours(12);
 
     private SchemaUpgrade() {
     }
@@ -53,10 +62,17 @@ public final class SchemaUpgrade {
             String fresh = table + "__current";
             clickHouse.text("DROP TABLE IF EXISTS " + fresh);
             clickHouse.text(migration.sql().replace("CREATE TABLE IF NOT EXISTS " + table + "\n", "CREATE TABLE " + fresh + "\n"));
+            // Without its TTL until a sink sets the configured retention: the migration's default days would drop the
+            // rows a portable sink kept for longer (retention.days.* over the default, or 0), some during the copy itself.
+            clickHouse.text("ALTER TABLE " + fresh + " REMOVE TTL");
             String columns = String.join(", ", storedColumns(clickHouse, fresh));
-            clickHouse.text("INSERT INTO " + fresh + " (" + columns + ") SELECT " + columns + " FROM " + table);
-            long before = clickHouse.number("SELECT count() FROM " + table);
-            long after = clickHouse.number("SELECT count() FROM " + fresh);
+            // The rows as FINAL reads them, one per natural key: copied raw, the duplicates (retransmissions, replays)
+            // would collapse in each block the new table is given, in the order the old parts happened to be read, and
+            // where a table has no version column (anomalies, sessions, refusals) another duplicate than FINAL's could stay.
+            clickHouse.text("INSERT INTO " + fresh + " (" + columns + ") SELECT " + columns + " FROM " + table + " FINAL",
+                    COPY_TIMEOUT);
+            long before = Long.parseLong(clickHouse.text("SELECT count() FROM " + table + " FINAL", COPY_TIMEOUT).strip());
+            long after = Long.parseLong(clickHouse.text("SELECT count() FROM " + fresh + " FINAL", COPY_TIMEOUT).strip());
             if (before != after) {
                 throw new IllegalStateException(table + ": " + before + " rows, but " + after + " copied; was a sink still"
                         + " writing? " + fresh + " is left for inspection, " + table + " is unchanged");

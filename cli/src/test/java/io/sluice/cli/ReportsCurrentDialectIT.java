@@ -24,9 +24,9 @@ import io.sluice.clickhouse.ClickHouseEndpoint;
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.clickhouse.ClickHouseMigrations.Dialect;
 import io.sluice.sink.ClickHouseMigrator;
-import io.sluice.sink.JdbcAnomalyWriter;
-import io.sluice.sink.JdbcRejectedWriter;
-import io.sluice.sink.JdbcSessionWriter;
+import io.sluice.sink.AnomalyWriter;
+import io.sluice.sink.RejectedWriter;
+import io.sluice.sink.SessionWriter;
 import io.sluice.sink.TelemetryWriter;
 import io.sluice.testing.FleetSample;
 
@@ -58,9 +58,9 @@ class ReportsCurrentDialectIT {
             telemetry.write(List.of(TelemetryEvent.newBuilder(FLEET.event(0, 0)).setTsMs(EARLIER_MS).setReceivedAtMs(EARLIER_MS + 40)
                     .setSeq(null).build()));
         }
-        try (JdbcAnomalyWriter anomalies = new JdbcAnomalyWriter(endpoint);
-             JdbcSessionWriter sessions = new JdbcSessionWriter(endpoint);
-             JdbcRejectedWriter rejected = new JdbcRejectedWriter(endpoint)) {
+        try (AnomalyWriter anomalies = new AnomalyWriter(endpoint);
+             SessionWriter sessions = new SessionWriter(endpoint);
+             RejectedWriter rejected = new RejectedWriter(endpoint)) {
             anomalies.write(FLEET.anomalies());
             anomalies.write(FLEET.anomalyRepeats());
             sessions.write(FLEET.sessions());

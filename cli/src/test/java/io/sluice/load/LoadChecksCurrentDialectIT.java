@@ -28,7 +28,7 @@ import io.sluice.schemas.avro.Anomaly;
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.clickhouse.ClickHouseMigrations.Dialect;
 import io.sluice.sink.ClickHouseMigrator;
-import io.sluice.sink.JdbcAnomalyWriter;
+import io.sluice.sink.AnomalyWriter;
 import io.sluice.sink.TelemetryWriter;
 import io.sluice.testing.Await;
 import io.sluice.testing.FleetSample;
@@ -136,7 +136,7 @@ class LoadChecksCurrentDialectIT {
                 injected(LiveInjection.Kind.DRIFT, "inj-2", 120, runStart),
                 injected(LiveInjection.Kind.STUCK, "inj-3", 140, runStart),
                 new LiveInjection.Planned(LiveInjection.Kind.SILENT, "inj-4", 290)); // the run ended first: never happened
-        try (JdbcAnomalyWriter writer = new JdbcAnomalyWriter(engine.endpoint())) {
+        try (AnomalyWriter writer = new AnomalyWriter(engine.endpoint())) {
             writer.write(List.of(
                     anomaly("inj-1", "humidity", "ZSCORE", runStart + 101_000, runStart + 101_400), // caught
                     anomaly("inj-1", "humidity", "ZSCORE", runStart - 50_000, runStart - 49_000), // before the run: not this run's

@@ -88,13 +88,13 @@ public final class ClickHouseSink implements AutoCloseable {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)), new ByteArraySerializer(), new ByteArraySerializer());
         List<Table<?>> tables = List.of(
                 new Table<>(Topics.TELEMETRY_RAW, new TelemetryWriter(clickHouse), SinkConfig.RETENTION_DAYS_TELEMETRY, true),
-                new Table<>(Topics.DEAD_LETTER, new JdbcRejectedWriter(clickHouse), SinkConfig.RETENTION_DAYS_REJECTED, false),
-                new Table<>(Topics.DEVICE_SESSIONS, new JdbcSessionWriter(clickHouse), SinkConfig.RETENTION_DAYS_DEVICE_SESSIONS, false),
-                new Table<>(Topics.TELEMETRY_1M, new JdbcRollupWriter(clickHouse, "telemetry_1m"), SinkConfig.RETENTION_DAYS_TELEMETRY_1M,
+                new Table<>(Topics.DEAD_LETTER, new RejectedWriter(clickHouse), SinkConfig.RETENTION_DAYS_REJECTED, false),
+                new Table<>(Topics.DEVICE_SESSIONS, new SessionWriter(clickHouse), SinkConfig.RETENTION_DAYS_DEVICE_SESSIONS, false),
+                new Table<>(Topics.TELEMETRY_1M, new RollupWriter(clickHouse, "telemetry_1m"), SinkConfig.RETENTION_DAYS_TELEMETRY_1M,
                         false),
-                new Table<>(Topics.TELEMETRY_1H, new JdbcRollupWriter(clickHouse, "telemetry_1h"), SinkConfig.RETENTION_DAYS_TELEMETRY_1H,
+                new Table<>(Topics.TELEMETRY_1H, new RollupWriter(clickHouse, "telemetry_1h"), SinkConfig.RETENTION_DAYS_TELEMETRY_1H,
                         false),
-                new Table<>(Topics.ANOMALIES, new JdbcAnomalyWriter(clickHouse), SinkConfig.RETENTION_DAYS_ANOMALIES, false));
+                new Table<>(Topics.ANOMALIES, new AnomalyWriter(clickHouse), SinkConfig.RETENTION_DAYS_ANOMALIES, false));
         List<Running> loops = new ArrayList<>();
         List<PartitionRetention.Rule> retentionRules = new ArrayList<>();
         for (Table<?> table : tables) {

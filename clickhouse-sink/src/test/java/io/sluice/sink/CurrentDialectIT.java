@@ -74,7 +74,7 @@ class CurrentDialectIT {
         rowsBeforeMerges = clickHouse.number("SELECT count() FROM sluice.telemetry");
         clickHouse.text("SYSTEM START MERGES sluice.telemetry");
         for (String table : List.of("telemetry_1m", "telemetry_1h")) {
-            try (JdbcRollupWriter rollups = new JdbcRollupWriter(engine.endpoint(), table)) {
+            try (RollupWriter rollups = new RollupWriter(engine.endpoint(), table)) {
                 List<TelemetryRollup> windows = FLEET.rollups(table.endsWith("1m") ? 60_000 : 3_600_000);
                 rollups.write(windows);
                 // The first window of each series again, rebuilt from half its readings (a replay cut short): the
@@ -83,14 +83,14 @@ class CurrentDialectIT {
                         .map(w -> TelemetryRollup.newBuilder(w).setCount(w.getCount() / 2).setSum(w.getSum() / 2).build()).toList());
             }
         }
-        try (JdbcAnomalyWriter anomalies = new JdbcAnomalyWriter(engine.endpoint())) {
+        try (AnomalyWriter anomalies = new AnomalyWriter(engine.endpoint())) {
             anomalies.write(FLEET.anomalies());
             anomalies.write(FLEET.anomalyRepeats());
         }
-        try (JdbcSessionWriter sessions = new JdbcSessionWriter(engine.endpoint())) {
+        try (SessionWriter sessions = new SessionWriter(engine.endpoint())) {
             sessions.write(FLEET.sessions());
         }
-        try (JdbcRejectedWriter rejected = new JdbcRejectedWriter(engine.endpoint())) {
+        try (RejectedWriter rejected = new RejectedWriter(engine.endpoint())) {
             rejected.write(FLEET.deadLetters());
         }
     }

@@ -77,11 +77,11 @@ class SchemaUpgradeIT {
             }
             telemetry.write(old);
         }
-        try (JdbcRollupWriter minutes = new JdbcRollupWriter(engine.endpoint(), "telemetry_1m");
-             JdbcRollupWriter hours = new JdbcRollupWriter(engine.endpoint(), "telemetry_1h");
-             JdbcAnomalyWriter anomalies = new JdbcAnomalyWriter(engine.endpoint());
-             JdbcSessionWriter sessions = new JdbcSessionWriter(engine.endpoint());
-             JdbcRejectedWriter rejected = new JdbcRejectedWriter(engine.endpoint())) {
+        try (RollupWriter minutes = new RollupWriter(engine.endpoint(), "telemetry_1m");
+             RollupWriter hours = new RollupWriter(engine.endpoint(), "telemetry_1h");
+             AnomalyWriter anomalies = new AnomalyWriter(engine.endpoint());
+             SessionWriter sessions = new SessionWriter(engine.endpoint());
+             RejectedWriter rejected = new RejectedWriter(engine.endpoint())) {
             minutes.write(FLEET.rollups(60_000));
             minutes.write(FLEET.rollups(60_000).subList(0, 5)); // windows written twice
             hours.write(FLEET.rollups(3_600_000));

@@ -29,10 +29,10 @@ import io.sluice.clickhouse.ClickHouseQueries;
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.clickhouse.ClickHouseMigrations.Dialect;
 import io.sluice.sink.ClickHouseMigrator;
-import io.sluice.sink.JdbcAnomalyWriter;
-import io.sluice.sink.JdbcRejectedWriter;
-import io.sluice.sink.JdbcRollupWriter;
-import io.sluice.sink.JdbcSessionWriter;
+import io.sluice.sink.AnomalyWriter;
+import io.sluice.sink.RejectedWriter;
+import io.sluice.sink.RollupWriter;
+import io.sluice.sink.SessionWriter;
 import io.sluice.sink.TelemetryWriter;
 import io.sluice.testing.FleetSample;
 
@@ -68,11 +68,11 @@ class DocsSqlCurrentDialectIT {
             }
             telemetry.write(FLEET.retransmissions());
         }
-        try (JdbcRollupWriter minutes = new JdbcRollupWriter(engine.endpoint(), "telemetry_1m");
-             JdbcRollupWriter hours = new JdbcRollupWriter(engine.endpoint(), "telemetry_1h");
-             JdbcAnomalyWriter anomalies = new JdbcAnomalyWriter(engine.endpoint());
-             JdbcSessionWriter sessions = new JdbcSessionWriter(engine.endpoint());
-             JdbcRejectedWriter rejected = new JdbcRejectedWriter(engine.endpoint())) {
+        try (RollupWriter minutes = new RollupWriter(engine.endpoint(), "telemetry_1m");
+             RollupWriter hours = new RollupWriter(engine.endpoint(), "telemetry_1h");
+             AnomalyWriter anomalies = new AnomalyWriter(engine.endpoint());
+             SessionWriter sessions = new SessionWriter(engine.endpoint());
+             RejectedWriter rejected = new RejectedWriter(engine.endpoint())) {
             minutes.write(FLEET.rollups(60_000));
             hours.write(FLEET.rollups(3_600_000));
             anomalies.write(FLEET.anomalies());

@@ -7,6 +7,9 @@
 --     (./sluice bench storage); ts and received_at are the same instants typed DateTime64(3, 'UTC'), at no storage cost;
 --   - each column's codec was chosen by measurement on realistic readings (docs/querying.md): Delta then ZSTD for the
 --     times and for the values (a sensor's consecutive readings share their high bytes), DoubleDelta for seq;
+--   - compressed blocks of at least 256 KiB (min_compress_block_size): a message's four readings share ts, seq and
+--     received_at, which ZSTD finds only when a device's metrics meet in one block (2.3 instead of 2.9 bytes per
+--     reading, and no query slower, in ./sluice bench storage);
 --   - retention is a TTL over whole parts (ttl_only_drop_parts: no row rewriting), its days set by the sink from
 --     retention.days.telemetry; daily partitions, as the retention is short.
 CREATE TABLE IF NOT EXISTS sluice.telemetry
@@ -24,4 +27,4 @@ ENGINE = ReplacingMergeTree(received_at_ms)
 PARTITION BY toYYYYMMDD(toDateTime(intDiv(ts_ms, 1000), 'UTC'))
 ORDER BY (device_id, metric, ts_ms, seq)
 TTL toDateTime(intDiv(ts_ms, 1000), 'UTC') + INTERVAL 30 DAY
-SETTINGS ttl_only_drop_parts = 1
+SETTINGS ttl_only_drop_parts = 1, min_compress_block_size = 262144

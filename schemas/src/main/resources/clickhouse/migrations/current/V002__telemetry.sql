@@ -9,7 +9,7 @@
 --     times and for the values (a sensor's consecutive readings share their high bytes), DoubleDelta for seq;
 --   - compressed blocks of at least 256 KiB (min_compress_block_size): a message's four readings share ts, seq and
 --     received_at, which ZSTD finds only when a device's metrics meet in one block (2.3 instead of 2.9 bytes per
---     reading, and no query slower, in ./sluice bench storage);
+--     reading in ./sluice bench storage, no query slower for it);
 --   - retention is a TTL over whole parts (ttl_only_drop_parts: no row rewriting), its days set by the sink from
 --     retention.days.telemetry; daily partitions, as the retention is short.
 CREATE TABLE IF NOT EXISTS sluice.telemetry

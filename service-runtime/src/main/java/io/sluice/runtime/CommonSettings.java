@@ -23,18 +23,24 @@ public final class CommonSettings {
      * the host name, so that replicas scaled from one definition (compose, a Kubernetes Deployment) stay apart.
      */
     public static String replicaName(String configured) {
-        if (!configured.isBlank()) {
-            return configured;
-        }
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
+        return configured.isBlank() ? HostName.VALUE : configured;
+    }
+
+    /** The host name, looked up once: a name lookup can be slow on a badly configured host, and the answer does not change. */
+    private static final class HostName {
+        static final String VALUE = lookUp();
+
+        private static String lookUp() {
+            String host = System.getenv("HOSTNAME");
+            if (host != null && !host.isBlank()) {
+                return host;
+            }
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
+                return java.net.InetAddress.getLocalHost().getHostName();
             } catch (java.io.IOException e) {
-                host = "localhost";
+                return "localhost";
             }
         }
-        return host;
     }
 
     /** Adds the Kafka settings; {@code defaultPartitions} is the partition count of topics the service creates. */

@@ -34,7 +34,7 @@ public record InjectionCheck(int injected, int caught, List<String> missed, long
             }
             happened++;
             boolean found = rows.stream().anyMatch(row -> row[0].equals(planned.deviceId)
-                    && row[2].equals(planned.kind.detector)
+                    && planned.kind.catchers.contains(row[2])
                     && (planned.kind.metric.equals("*") || row[1].equals(planned.kind.metric))
                     && Long.parseLong(row[3]) >= planned.startMs() - 1_000
                     && Long.parseLong(row[3]) <= planned.endMs() + 60_000);

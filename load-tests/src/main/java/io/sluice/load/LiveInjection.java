@@ -14,24 +14,30 @@ import java.util.Random;
  * each get one, kinds in turn, starting at a random moment between a quarter and a half of the run.
  * Each is written down as it happens (first and last affected reading), which gives the ground-truth
  * file, and is matched afterwards against what the processors put in {@code sluice.anomalies}.
- * The kinds are those the built-in rules catch within a minute's run: a humidity spike (z-score), a
- * temperature drift far off its level (z-score), all sensors stuck (stuck), and a device going silent
- * for the rest of the run (silence, only in runs of 60 s or more: the detector waits at least 30 s).
+ * The kinds are those the built-in rules catch: a humidity spike (spike), a temperature drift far off its
+ * level (spike or level shift), all sensors stuck (stuck), all three late in the run (after 65 to 80% of it),
+ * once the baselines' warm-up of 250 readings is behind (a device publishing 5 or more times a second in a
+ * minute's run); and a device going silent for the rest of the run (silence, only in runs of 60 s or more: the
+ * detector waits at least 30 s).
  */
 final class LiveInjection {
 
     enum Kind {
-        SPIKE("ZSCORE", "humidity", 3),
-        DRIFT("ZSCORE", "temperature", 20),
-        STUCK("STUCK", "*", 40),
-        SILENT("SILENCE", "*", Long.MAX_VALUE);
+        SPIKE("humidity", 3, "SPIKE", "ZSCORE"),
+        DRIFT("temperature", 20, "SPIKE", "LEVEL_SHIFT", "ZSCORE"),
+        STUCK("*", 40, "STUCK"),
+        SILENT("*", Long.MAX_VALUE, "SILENCE");
 
+        /** The detector meant to catch it (the ground truth names it). */
         final String detector;
+        /** Every detector whose alert counts as catching it (the z-score too, for rules that turn it on). */
+        final java.util.Set<String> catchers;
         final String metric;
         final long readings;
 
-        Kind(String detector, String metric, long readings) {
-            this.detector = detector;
+        Kind(String metric, long readings, String... detectors) {
+            this.detector = detectors[0];
+            this.catchers = java.util.Set.of(detectors);
             this.metric = metric;
             this.readings = readings;
         }
@@ -119,8 +125,10 @@ final class LiveInjection {
         }
         for (int k = 0; k < options.injections(); k++) {
             int device = (int) ((long) k * options.devices() / options.injections());
-            double at = options.seconds() * (0.25 + 0.2 * random.nextDouble());
-            planned.add(new Planned(kinds.get(k % kinds.size()), options.deviceId(device), at));
+            Kind kind = kinds.get(k % kinds.size());
+            // A silence waits at least 30 s to be raised; the others need the baselines' warm-up (250 readings) behind them.
+            double at = options.seconds() * (kind == Kind.SILENT ? 0.25 + 0.2 * random.nextDouble() : 0.65 + 0.15 * random.nextDouble());
+            planned.add(new Planned(kind, options.deviceId(device), at));
         }
         return planned;
     }

@@ -71,7 +71,8 @@ class ReplayIT {
     void replayingARangeTwiceWhileLiveProcessingGoesOnChangesNothingAndEveryCountStaysExact() throws Exception {
         Path state = Files.createTempDirectory("sluice-replay-it");
         // Silence is judged by the wall clock while live and not in a replay: off here, so that both raise the same anomalies.
-        String rulesYaml = "defaults: {silence: {enabled: false}}";
+        // The z-score (off by default) is on: its spike below is what the replay must raise again, exactly once.
+        String rulesYaml = "defaults: {silence: {enabled: false}, zscore: {enabled: true}}";
         Path rules = Files.writeString(state.resolve("rules.yaml"), rulesYaml);
         ProcessorConfig processorConfig = new ProcessorConfig(Map.of(ProcessorConfig.KAFKA_BOOTSTRAP_SERVERS, servers.kafkaBootstrapServers(),
                 ProcessorConfig.STATE_DIR, state.resolve("live").toString(), ProcessorConfig.OPS_HOST, "127.0.0.1",

@@ -1,12 +1,22 @@
 package io.sluice.processor.anomaly;
 
+import static io.sluice.processor.anomaly.RulesNodes.asObject;
+import static io.sluice.processor.anomaly.RulesNodes.bool;
+import static io.sluice.processor.anomaly.RulesNodes.build;
+import static io.sluice.processor.anomaly.RulesNodes.checkKeys;
+import static io.sluice.processor.anomaly.RulesNodes.debounce;
+import static io.sluice.processor.anomaly.RulesNodes.integer;
+import static io.sluice.processor.anomaly.RulesNodes.merge;
+import static io.sluice.processor.anomaly.RulesNodes.number;
+import static io.sluice.processor.anomaly.RulesNodes.object;
+import static io.sluice.processor.anomaly.RulesNodes.severity;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -17,9 +27,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import io.sluice.processor.anomaly.Rules.Debounce;
+import io.sluice.processor.anomaly.Rules.Baseline;
 import io.sluice.processor.anomaly.Rules.DisconnectSpike;
 import io.sluice.processor.anomaly.Rules.MetricRules;
+import io.sluice.processor.anomaly.Rules.Novelty;
 import io.sluice.processor.anomaly.Rules.RateOfChange;
 import io.sluice.processor.anomaly.Rules.Silence;
 import io.sluice.processor.anomaly.Rules.Stuck;
@@ -46,10 +57,15 @@ public final class DetectionRules {
     public static final String BUILT_IN = """
             defaults:
               threshold: {min: null, max: null, severity: critical, debounce: {m: 1, n: 1}}
-              zscore: {enabled: true, threshold: 6.0, warmup: 30, alpha: 0.05, min_std: 0.001, severity: warning,
+              zscore: {enabled: false, threshold: 6.0, warmup: 30, alpha: 0.05, min_std: 0.001, severity: warning,
                        debounce: {m: 2, n: 3}}
               rate_of_change: {max_per_second: null, severity: warning, debounce: {m: 1, n: 1}}
-              stuck: {readings: 30, tolerance: 0.0, severity: warning}
+              stuck: {readings: 30, tolerance: 0.0, normal_runs: 3.0, severity: warning}
+              baseline: {warmup: 250, settling: 400, settling_margin: 0.4, memory: 14000, episode_gap: 30}
+              spike: {enabled: true, margin: 0.05, deviations: 7.0, severity: warning}
+              level_shift: {enabled: true, margin: 0.05, deviations: 1.0, severity: warning}
+              variance_change: {enabled: true, margin: 0.1, deviations: 0.0, severity: info}
+              seasonal: {enabled: true, margin: 0.1, deviations: 6.0, severity: warning}
               silence: {enabled: true, intervals: 6.0, min_ms: 30000, warmup: 5, severity: warning}
             fleet:
               disconnect_spike: {enabled: true, bucket_ms: 60000, std_devs: 5.0, min_disconnects: 10, warmup_buckets: 5,
@@ -58,7 +74,10 @@ public final class DetectionRules {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP_LEVEL = Set.of("defaults", "metrics", "device_types", "devices", "fleet");
-    private static final Set<String> DETECTOR_BLOCKS = Set.of("threshold", "zscore", "rate_of_change", "stuck", "silence");
+    /** The blocks that judge one metric, as the file names them. */
+    private static final Set<String> METRIC_BLOCKS = Set.of("threshold", "zscore", "rate_of_change", "stuck", "baseline", "spike",
+            "level_shift", "variance_change", "seasonal");
+    private static final Set<String> DETECTOR_BLOCKS = union(METRIC_BLOCKS, Set.of("silence"));
 
     private record DeviceType(String name, List<Pattern> match, ObjectNode block) {
     }
@@ -218,23 +237,20 @@ public final class DetectionRules {
     }
 
     private static void validateLayer(ObjectNode layer, String where) throws RulesException {
-        Set<String> allowed = new java.util.HashSet<>(DETECTOR_BLOCKS);
-        allowed.add("metrics");
-        allowed.add("match");
-        checkKeys(layer, allowed, where + ".");
+        checkKeys(layer, union(DETECTOR_BLOCKS, Set.of("metrics", "match")), where + ".");
         metricRules(layer, where);
         silence(object(layer, "silence"), where + ".silence");
         for (Iterator<Map.Entry<String, JsonNode>> it = object(layer, "metrics").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> metric = it.next();
             String metricWhere = where + ".metrics." + metric.getKey();
             ObjectNode metricLayer = asObject(metric.getValue(), metricWhere);
-            checkKeys(metricLayer, Set.of("threshold", "zscore", "rate_of_change", "stuck"), metricWhere + ".");
+            checkKeys(metricLayer, METRIC_BLOCKS, metricWhere + ".");
             metricRules(merge(layer.deepCopy(), metricLayer), metricWhere);
         }
     }
 
     private static MetricRules metricRules(ObjectNode rules, String where) throws RulesException {
-        checkKeys(rules, Set.of("threshold", "zscore", "rate_of_change", "stuck", "silence", "metrics", "match"), where + ".");
+        checkKeys(rules, union(DETECTOR_BLOCKS, Set.of("metrics", "match")), where + ".");
         return new MetricRules(
                 build(where + ".threshold", () -> {
                     ObjectNode t = object(rules, "threshold");
@@ -260,10 +276,33 @@ public final class DetectionRules {
                 }),
                 build(where + ".stuck", () -> {
                     ObjectNode s = object(rules, "stuck");
-                    checkKeys(s, Set.of("readings", "tolerance", "severity"), where + ".stuck.");
+                    checkKeys(s, Set.of("readings", "tolerance", "normal_runs", "severity"), where + ".stuck.");
                     return new Stuck((int) integer(s, "readings", where + ".stuck"), number(s, "tolerance", 0, where + ".stuck"),
-                            severity(s, where + ".stuck"));
-                }));
+                            number(s, "normal_runs", 0, where + ".stuck"), severity(s, where + ".stuck"));
+                }),
+                build(where + ".baseline", () -> {
+                    ObjectNode b = object(rules, "baseline");
+                    String at = where + ".baseline";
+                    checkKeys(b, Set.of("warmup", "settling", "settling_margin", "memory", "episode_gap"), at + ".");
+                    return new Baseline((int) integer(b, "warmup", at), (int) integer(b, "settling", at),
+                            number(b, "settling_margin", 0, at), (int) integer(b, "memory", at), (int) integer(b, "episode_gap", at));
+                }),
+                novelty(rules, "spike", where), novelty(rules, "level_shift", where), novelty(rules, "variance_change", where),
+                novelty(rules, "seasonal", where));
+    }
+
+    private static Novelty novelty(ObjectNode rules, String block, String where) throws RulesException {
+        ObjectNode n = object(rules, block);
+        String at = where + "." + block;
+        checkKeys(n, Set.of("enabled", "margin", "deviations", "severity"), at + ".");
+        return build(at, () -> new Novelty(bool(n, "enabled", at), number(n, "margin", 0, at), number(n, "deviations", 0, at),
+                severity(n, at)));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     private static Silence silence(ObjectNode s, String where) throws RulesException {
@@ -278,103 +317,6 @@ public final class DetectionRules {
         return build(where, () -> new DisconnectSpike(bool(d, "enabled", where), integer(d, "bucket_ms", where),
                 number(d, "std_devs", 0, where), (int) integer(d, "min_disconnects", where),
                 (int) integer(d, "warmup_buckets", where), number(d, "alpha", 0, where), severity(d, where)));
-    }
-
-    private interface Builder<T> {
-        T build() throws RulesException;
-    }
-
-    private static <T> T build(String where, Builder<T> builder) throws RulesException {
-        try {
-            return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new RulesException(where + ": " + e.getMessage());
-        }
-    }
-
-    private static Debounce debounce(ObjectNode block, String where) throws RulesException {
-        ObjectNode d = object(block, "debounce");
-        checkKeys(d, Set.of("m", "n"), where + ".debounce.");
-        return build(where + ".debounce", () -> new Debounce((int) integer(d, "m", where + ".debounce"),
-                (int) integer(d, "n", where + ".debounce")));
-    }
-
-    private static Severity severity(ObjectNode block, String where) throws RulesException {
-        JsonNode value = block.get("severity");
-        try {
-            return Severity.valueOf(value.asText().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new RulesException(where + ".severity must be info, warning or critical, got '" + value + "'");
-        }
-    }
-
-    private static double number(ObjectNode block, String key, double whenNull, String where) throws RulesException {
-        JsonNode value = block.get(key);
-        if (value == null || value.isNull()) {
-            return whenNull;
-        }
-        if (!value.isNumber()) {
-            throw new RulesException(where + "." + key + " must be a number, got '" + value.asText() + "'");
-        }
-        return value.asDouble();
-    }
-
-    private static long integer(ObjectNode block, String key, String where) throws RulesException {
-        JsonNode value = block.get(key);
-        if (value == null || !value.canConvertToLong() || !value.isIntegralNumber()) {
-            throw new RulesException(where + "." + key + " must be a whole number, got '" + (value == null ? "nothing" : value.asText())
-                    + "'");
-        }
-        return value.asLong();
-    }
-
-    private static boolean bool(ObjectNode block, String key, String where) throws RulesException {
-        JsonNode value = block.get(key);
-        if (value == null || !value.isBoolean()) {
-            throw new RulesException(where + "." + key + " must be true or false");
-        }
-        return value.asBoolean();
-    }
-
-    private static void checkKeys(ObjectNode node, Set<String> allowed, String where) throws RulesException {
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!allowed.contains(name)) {
-                throw new RulesException("unknown key '" + where + name + "' (known here: " + new java.util.TreeSet<>(allowed) + ")");
-            }
-        }
-    }
-
-    private static ObjectNode object(ObjectNode parent, String key) throws RulesException {
-        JsonNode child = parent.get(key);
-        if (child == null || child.isNull()) {
-            return YAML.createObjectNode();
-        }
-        return asObject(child, key);
-    }
-
-    private static ObjectNode asObject(JsonNode node, String where) throws RulesException {
-        if (!node.isObject()) {
-            throw new RulesException(where + " must be a mapping of keys to values");
-        }
-        return (ObjectNode) node;
-    }
-
-    /** Deep merge: objects merge key by key, anything else replaces. */
-    private static ObjectNode merge(ObjectNode into, JsonNode over) {
-        if (over == null || !over.isObject()) {
-            return into;
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            JsonNode existing = into.get(field.getKey());
-            if (existing != null && existing.isObject() && field.getValue().isObject()) {
-                merge((ObjectNode) existing, field.getValue());
-            } else {
-                into.set(field.getKey(), field.getValue().deepCopy());
-            }
-        }
-        return into;
     }
 
     private static ObjectNode builtIn() {

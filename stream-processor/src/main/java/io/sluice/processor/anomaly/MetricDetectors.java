@@ -12,11 +12,15 @@ import io.sluice.processor.anomaly.Rules.MetricRules;
  *       baseline; readings it flags do not move the baseline, and a flagged run as long as the warm-up
  *       is taken as a new normal and rebuilds it;</li>
  *   <li>{@link Detector#RATE_OF_CHANGE}: faster than {@code max_per_second} since the previous reading;</li>
- *   <li>{@link Detector#STUCK}: the same value (within a tolerance) for {@code readings} in a row.</li>
+ *   <li>{@link Detector#STUCK}: the same value (within a tolerance) for {@code readings} in a row and, with
+ *       {@code normal_runs}, that many times longer than the metric's own longest flat run lately (after the
+ *       baseline's warm-up), so that counters and quantised signals are not taken for stuck sensors;</li>
+ *   <li>the baseline detectors ({@link MetricBaseline}): spikes and dips, level shifts, changes of variance and
+ *       departures from a daily cycle, each against what the metric itself has shown lately.</li>
  * </ul>
  * The first three pass through an M-of-N debounce: an anomaly is raised when m of the last n
  * readings hit, once, and the detector re-arms when n readings in a row are clean. Stuck raises once
- * per flat run.
+ * per flat run; a baseline detector once per episode.
  */
 public final class MetricDetectors {
 
@@ -86,26 +90,42 @@ public final class MetricDetectors {
             }
         }
 
-        Rules.Stuck stuck = rulesOf.stuck();
-        if (stuck.enabled()) {
-            if (state.runLength > 0 && Math.abs(value - state.runValue) <= stuck.tolerance()) {
-                state.runLength++;
-            } else {
-                state.runValue = value;
-                state.runLength = 1;
-                state.runRaised = false;
-            }
-            if (state.runLength >= stuck.readings() && !state.runRaised) {
-                state.runRaised = true;
-                findings.raise(metric, ts, value, state.runValue, state.runLength, Detector.STUCK, stuck.severity(),
-                        metric + " has read " + value + " for " + state.runLength + " readings in a row");
-            }
-        }
+        judgeStuck(metric, ts, value, rulesOf, state, findings);
+        state.baseline.judge(metric, ts, value, rulesOf, findings);
 
         if (!state.hasLast || ts >= state.lastTsMs) {
             state.hasLast = true;
             state.lastValue = value;
             state.lastTsMs = ts;
+        }
+    }
+
+    private static void judgeStuck(String metric, long ts, double value, MetricRules rulesOf, MetricState state, Findings findings) {
+        Rules.Stuck stuck = rulesOf.stuck();
+        if (!stuck.enabled()) {
+            return;
+        }
+        if (state.runLength > 0 && Math.abs(value - state.runValue) <= stuck.tolerance()) {
+            state.runLength++;
+        } else {
+            if (state.runLength > 0) {
+                state.changes = Math.min(state.changes + 1, Integer.MAX_VALUE);
+                double faded = state.longestRun * (1 - rulesOf.baseline().fading() * state.runLength);
+                state.longestRun = Math.max(faded, state.runLength);
+            }
+            state.runValue = value;
+            state.runLength = 1;
+            state.runRaised = false;
+        }
+        boolean unusual = stuck.normalRuns() == 0
+                || state.baseline.readings >= rulesOf.baseline().warmup() && state.changes >= rulesOf.baseline().warmup() / 3
+                && state.runLength > stuck.normalRuns() * state.longestRun;
+        if (state.runLength >= stuck.readings() && unusual && !state.runRaised) {
+            state.runRaised = true;
+            findings.raise(metric, ts, value, state.runValue, state.runLength, Detector.STUCK, stuck.severity(),
+                    metric + " has read " + value + " for " + state.runLength + " readings in a row"
+                            + (stuck.normalRuns() == 0 ? "" : String.format(java.util.Locale.ROOT,
+                            ", its longest flat run lately was %.0f", state.longestRun)));
         }
     }
 

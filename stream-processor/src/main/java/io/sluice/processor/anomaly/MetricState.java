@@ -4,8 +4,9 @@ import io.sluice.processor.state.StateReader;
 import io.sluice.processor.state.StateWriter;
 
 /**
- * What the detectors remember of one device's metric between readings: the EWMA baseline, the last
- * reading, the current flat run and each debounced detector's recent hits. Part of the device's state.
+ * What the detectors remember of one device's metric between readings: the z-score's EWMA, the last
+ * reading, the current flat run, each debounced detector's recent hits and the {@link MetricBaseline}. Part of the
+ * device's state: about 460 bytes encoded.
  */
 public final class MetricState {
 
@@ -23,10 +24,21 @@ public final class MetricState {
     double runValue;
     int runLength;
     boolean runRaised;
+    /** The longest flat run seen while the metric varied, fading with the baseline's memory; and how often it changed. */
+    double longestRun;
+    long changes;
     final int[] hits = new int[3];
     final boolean[] active = new boolean[3];
+    MetricBaseline baseline = new MetricBaseline();
 
     public MetricState() {
+    }
+
+    /** How many bytes {@link #write} takes. */
+    public int encodedSize() {
+        StateWriter out = new StateWriter(512);
+        write(out);
+        return out.toByteArray().length;
     }
 
     /** When the metric was last read (its newest reading's time), or {@link Long#MIN_VALUE}. */
@@ -45,9 +57,15 @@ public final class MetricState {
         for (int i = 0; i < 3; i++) {
             out.writeVarLong(hits[i] & 0xFFFFFFFFL);
         }
+        out.writeDouble(longestRun).writeVarLong(changes);
+        baseline.write(out);
     }
 
-    public static MetricState read(StateReader in) {
+    /**
+     * Reads what {@link #write} wrote; {@code withBaseline} false reads the layout of processors before the baselines
+     * (device state format 1), whose metrics then learn their baselines afresh.
+     */
+    public static MetricState read(StateReader in, boolean withBaseline) {
         MetricState state = new MetricState();
         int flags = in.readByte();
         state.hasLast = (flags & 1) != 0;
@@ -67,6 +85,11 @@ public final class MetricState {
         state.runLength = in.readVarInt();
         for (int i = 0; i < 3; i++) {
             state.hits[i] = (int) in.readVarLong();
+        }
+        if (withBaseline) {
+            state.longestRun = in.readDouble();
+            state.changes = in.readVarLong();
+            state.baseline = MetricBaseline.read(in);
         }
         return state;
     }

@@ -49,11 +49,16 @@ public final class Rules {
         }
     }
 
-    /** Off when {@code readings} is 0. */
-    public record Stuck(int readings, double tolerance, Severity severity) {
+    /**
+     * Off when {@code readings} is 0. With {@code normalRuns} above 0 a run must also be that many times longer than the
+     * longest flat run the metric showed while it was varying (remembered as long as the baseline's {@code memory}), and is
+     * judged once the baseline is warm: a counter or a quantised signal that often repeats itself is not stuck.
+     */
+    public record Stuck(int readings, double tolerance, double normalRuns, Severity severity) {
         public Stuck {
             require(readings == 0 || readings >= 2, "stuck.readings must be 0 (off) or >= 2, got " + readings);
             require(tolerance >= 0, "stuck.tolerance must be >= 0, got " + tolerance);
+            require(normalRuns == 0 || normalRuns >= 1, "stuck.normal_runs must be 0 (off) or >= 1, got " + normalRuns);
         }
 
         public boolean enabled() {
@@ -85,8 +90,41 @@ public final class Rules {
         }
     }
 
+    /**
+     * What the baseline detectors ({@link Detector#SPIKE}, {@link Detector#LEVEL_SHIFT}, {@link Detector#VARIANCE_CHANGE},
+     * {@link Detector#SEASONAL}) share: they learn for {@code warmup} readings; until {@code settling} readings they ask
+     * {@code settlingMargin} more of a novelty; what they learned fades with a half-life of {@code memory} readings; an
+     * episode ends after {@code episodeGap} readings in a row that are not novel.
+     */
+    public record Baseline(int warmup, int settling, double settlingMargin, int memory, int episodeGap) {
+        public Baseline {
+            require(warmup >= 10, "baseline.warmup must be >= 10, got " + warmup);
+            require(settling >= warmup, "baseline.settling must be >= baseline.warmup, got " + settling);
+            require(settlingMargin >= 0, "baseline.settling_margin must be >= 0, got " + settlingMargin);
+            require(memory >= 100, "baseline.memory must be >= 100 readings, got " + memory);
+            require(episodeGap >= 1, "baseline.episode_gap must be >= 1, got " + episodeGap);
+        }
+
+        /** The share of what was learned that fades at each reading. */
+        public double fading() {
+            return -Math.expm1(-Math.log(2) / memory);
+        }
+    }
+
+    /**
+     * One baseline detector: it raises when its signal goes beyond the range it has shown lately by more than {@code margin}
+     * of that range, and lies at least {@code deviations} of the metric's typical deviations from the signal's centre.
+     */
+    public record Novelty(boolean enabled, double margin, double deviations, Severity severity) {
+        public Novelty {
+            require(margin >= 0 && margin <= 10, "margin must be in [0, 10], got " + margin);
+            require(deviations >= 0 && deviations <= 100, "deviations must be in [0, 100], got " + deviations);
+        }
+    }
+
     /** Everything that judges one device's metric. */
-    public record MetricRules(Threshold threshold, ZScore zscore, RateOfChange rateOfChange, Stuck stuck) {
+    public record MetricRules(Threshold threshold, ZScore zscore, RateOfChange rateOfChange, Stuck stuck, Baseline baseline,
+                              Novelty spike, Novelty levelShift, Novelty varianceChange, Novelty seasonal) {
     }
 
     static void require(boolean condition, String message) {

@@ -20,7 +20,8 @@ import io.sluice.processor.state.StateWriter;
  */
 final class DeviceState {
 
-    private static final int FORMAT = 1;
+    /** 2: each metric's detector state carries its {@code MetricBaseline}. Format 1 is still read (the baselines start afresh). */
+    private static final int FORMAT = 2;
 
     /** One metric the device sends: its name and what the detectors know of it. */
     static final class MetricSlot {
@@ -115,7 +116,7 @@ final class DeviceState {
     static DeviceState decode(byte[] bytes) {
         StateReader in = new StateReader(bytes);
         int format = in.readByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != 1) {
             throw new IllegalStateException("device state in format " + format + ", this processor reads format " + FORMAT);
         }
         long newestTsMs = in.readLong();
@@ -123,7 +124,7 @@ final class DeviceState {
         int count = in.readVarInt();
         List<MetricSlot> slots = new ArrayList<>(count + 1);
         for (int i = 0; i < count; i++) {
-            slots.add(in.readByte() == 0 ? null : new MetricSlot(in.readString(), MetricState.read(in)));
+            slots.add(in.readByte() == 0 ? null : new MetricSlot(in.readString(), MetricState.read(in, format >= 2)));
         }
         DeviceState state = new DeviceState(slots, OpenWindows.read(in), DeviceSilence.read(in), ReadingLog.read(in));
         state.newestTsMs = newestTsMs;

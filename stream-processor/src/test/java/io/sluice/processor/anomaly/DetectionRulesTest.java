@@ -14,12 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 class DetectionRulesTest {
 
     @Test
-    void theBuiltInDefaultsLeaveThresholdsAndRatesOffAndTheRestOn() {
+    void theBuiltInDefaultsLeaveThresholdsRatesAndTheZScoreOffAndTheRestOn() {
         Rules.MetricRules rules = DetectionRules.defaults().forMetric("any", "temperature");
         assertFalse(rules.threshold().enabled());
         assertFalse(rules.rateOfChange().enabled());
-        assertTrue(rules.zscore().enabled());
+        assertFalse(rules.zscore().enabled(), "the baselines judge spikes without a per-metric scale");
         assertTrue(rules.stuck().enabled());
+        assertEquals(3.0, rules.stuck().normalRuns());
+        assertTrue(rules.spike().enabled() && rules.levelShift().enabled() && rules.varianceChange().enabled()
+                && rules.seasonal().enabled());
+        assertEquals(250, rules.baseline().warmup());
         assertTrue(DetectionRules.defaults().silenceFor("any").enabled());
         assertTrue(DetectionRules.defaults().disconnectSpike().enabled());
     }

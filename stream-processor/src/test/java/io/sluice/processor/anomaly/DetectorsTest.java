@@ -84,7 +84,7 @@ class DetectorsTest {
 
     @Test
     void zScoreWaitsForItsWarmUpThenCatchesASpikeAndNotTheNoise() throws Exception {
-        start("defaults: {zscore: {threshold: 6, warmup: 30, debounce: {m: 1, n: 1}}}");
+        start("defaults: {zscore: {enabled: true, threshold: 6, warmup: 30, debounce: {m: 1, n: 1}}}");
         Random random = new Random(7);
         harness.reading("a", T0, "v", 1000); // a wild first reading: inside the warm-up, never judged
         long ts = normal("a", "v", T0 + EVERY, 500, 20, random);
@@ -100,7 +100,7 @@ class DetectorsTest {
 
     @Test
     void zScoreLearnsALastingNewLevel() throws Exception {
-        start("defaults: {zscore: {threshold: 6, warmup: 20, debounce: {m: 1, n: 1}}}");
+        start("defaults: {zscore: {enabled: true, threshold: 6, warmup: 20, debounce: {m: 1, n: 1}}}");
         Random random = new Random(3);
         long ts = normal("a", "v", T0, 100, 20, random);
         ts = normal("a", "v", ts, 200, 60, random);
@@ -121,7 +121,7 @@ class DetectorsTest {
 
     @Test
     void stuckRaisesOnceAfterNIdenticalReadings() throws Exception {
-        start("defaults: {stuck: {readings: 5}}");
+        start("defaults: {stuck: {readings: 5, normal_runs: 0}}");
         for (int i = 0; i < 4; i++) {
             harness.reading("a", T0 + i * EVERY, "v", 3.5);
         }

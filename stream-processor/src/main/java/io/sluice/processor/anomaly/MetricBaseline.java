@@ -1,0 +1,259 @@
+package io.sluice.processor.anomaly;
+
+import java.util.Locale;
+
+import io.sluice.processor.anomaly.MetricDetectors.Findings;
+import io.sluice.processor.anomaly.Rules.Baseline;
+import io.sluice.processor.anomaly.Rules.MetricRules;
+import io.sluice.processor.anomaly.Rules.Novelty;
+import io.sluice.processor.state.StateReader;
+import io.sluice.processor.state.StateWriter;
+
+/**
+ * What one device's metric has looked like lately, learned from its own readings with no setting per metric, and the
+ * four detectors that judge each new reading against it. Each watches one signal through an {@link Envelope} (the range
+ * that signal has shown lately) and raises when the signal goes beyond that range by more than its margin (a share of
+ * the range) and lies at least {@code deviations} typical deviations from the signal's centre:
+ * <ul>
+ *   <li>{@link Detector#SPIKE}: the reading's distance from the level, so that a trend or a slow cycle is not a spike;</li>
+ *   <li>{@link Detector#LEVEL_SHIFT}: the level (a moving average that a single spike cannot drag: each reading moves
+ *       it by at most {@value #SPIKE_PROOF} typical deviations) less a slower average of it, so that a sudden move counts
+ *       and a steady trend does not;</li>
+ *   <li>{@link Detector#VARIANCE_CHANGE}: the variability, the moving mean absolute distance from the level, which is
+ *       also the typical deviation the other detectors count in;</li>
+ *   <li>{@link Detector#SEASONAL}: the distance from the hour of day's profile (each hour's mean on past days), once two
+ *       days were seen and only while the profile explains at least half of the metric's variance; its deviations are
+ *       counted in the residual's root mean square.</li>
+ * </ul>
+ * A range is the metric's own scale, whatever its unit, noise or quantisation, so that a heavy-tailed signal's usual
+ * spikes stay usual; the deviations keep a light-tailed (Gaussian) signal's rare records from being raised. Nothing is
+ * judged during the warm-up, and a larger margin applies while the baseline settles. O(1) per reading; 90 to 420
+ * bytes encoded.
+ */
+public final class MetricBaseline {
+
+    static final double SPIKE_PROOF = 5.0;
+    /** How far a smooth signal's record widens its range: half of the excess, so that a gradual change stays ahead of it. */
+    private static final double SMOOTH_REACH = 0.5;
+    private static final double RESIDUAL_PROOF = 3.0;
+    private static final double LEVEL_WEIGHT = 0.05;
+    private static final double SLOW_LEVEL_WEIGHT = 0.01;
+    private static final double VARIABILITY_WEIGHT = 0.02;
+    private static final double SPREAD_WEIGHT = 0.01;
+    /** On a seasonal metric a level shift must also be this many times the shift signal's own usual spread. */
+    private static final double SEASONAL_SHIFT_SPREADS = 3.0;
+    private static final double VARIANCE_WEIGHT = 0.002;
+    private static final double PROFILE_WEIGHT = 0.3;
+    private static final double SEASONAL_SHARE = 0.5;
+    private static final int HOURS = 24;
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long TWO_DAYS_MS = 48 * HOUR_MS;
+
+    long readings;
+    long firstTsMs;
+    double level;
+    double slowLevel;
+    double variability;
+    double shiftSpread;
+    double mean;
+    double variance;
+    double seasonalVariance;
+    final double[] profile = new double[HOURS];
+    int profiled;
+    int hourNow = -1;
+    double hourSum;
+    int hourReadings;
+    Envelope spikes = new Envelope();
+    Envelope shifts = new Envelope();
+    Envelope variabilities = new Envelope();
+    Envelope residuals = new Envelope();
+
+    // What the envelope judged last looked like before it learned the signal: what an alert explains. Not state.
+    private double lastExcess;
+    private double lastLow;
+    private double lastHigh;
+    private double lastCentre;
+
+    /** Judges one reading (in time order) and learns it. */
+    void judge(String metric, long ts, double value, MetricRules rules, Findings findings) {
+        if (!Double.isFinite(value)) {
+            return;
+        }
+        if (readings == 0) {
+            first(ts, value);
+            return;
+        }
+        Baseline baseline = rules.baseline();
+        double fading = baseline.fading();
+        boolean seasonal = seasonal(ts);
+        readings++;
+        double fromLevel = value - level;
+        if (judge(spikes, fromLevel, rules.spike(), baseline, fading, true, rules.spike().deviations() * variability)) {
+            raise(findings, metric, ts, value, level, lastExcess, Detector.SPIKE, rules.spike(),
+                    String.format(Locale.ROOT, "%s %.4g is %.4g from its level %.4g, beyond the range it has shown lately (%.4g to %.4g)",
+                            metric, value, fromLevel, level, lastLow, lastHigh));
+        }
+        double clip = readings > 20 ? SPIKE_PROOF * Math.max(variability, 1e-12) : Double.MAX_VALUE;
+        double before = level;
+        level += LEVEL_WEIGHT * Math.max(-clip, Math.min(clip, value - level));
+        slowLevel += SLOW_LEVEL_WEIGHT * (level - slowLevel);
+        double shift = level - slowLevel;
+        double shiftFloor = Math.max(rules.levelShift().deviations() * variability, seasonal ? SEASONAL_SHIFT_SPREADS * shiftSpread : 0);
+        shiftSpread += SPREAD_WEIGHT * (Math.abs(shift - shifts.centre) - shiftSpread);
+        if (judge(shifts, shift, rules.levelShift(), baseline, fading, true, shiftFloor)) {
+            raise(findings, metric, ts, value, before, lastExcess, Detector.LEVEL_SHIFT, rules.levelShift(),
+                    String.format(Locale.ROOT, "%s's level moved from %.4g to %.4g, faster than it has lately", metric, before, level));
+        }
+        double deviation = Math.abs(value - level);
+        variability += VARIABILITY_WEIGHT * ((readings > 20 && variability > 0 ? Math.min(deviation, SPIKE_PROOF * variability) : deviation)
+                - variability);
+        if (judge(variabilities, variability, rules.varianceChange(), baseline, fading, true,
+                rules.varianceChange().deviations() * variability)) {
+            raise(findings, metric, ts, value, lastCentre, lastExcess, Detector.VARIANCE_CHANGE, rules.varianceChange(),
+                    String.format(Locale.ROOT, "%s's variability %.4g (mean absolute deviation from its level) is beyond the range"
+                            + " it has kept lately (%.4g to %.4g)", metric, variability, lastLow, lastHigh));
+        }
+        judgeSeason(metric, ts, value, rules, baseline, fading, findings);
+    }
+
+    /** Learns the first reading: nothing to judge it against yet. */
+    private void first(long ts, double value) {
+        readings = 1;
+        firstTsMs = ts;
+        level = value;
+        slowLevel = value;
+        mean = value;
+        hourNow = hourOf(ts);
+        hourSum = value;
+        hourReadings = 1;
+        spikes.learn(0, 0);
+        shifts.learn(0, 0);
+        variabilities.learn(0, 0);
+    }
+
+    /** Whether the daily profile explains the metric well enough to judge against it (two days seen at least). */
+    private boolean seasonal(long ts) {
+        return readings > 2 * HOURS && ts - firstTsMs >= TWO_DAYS_MS && seasonalVariance < SEASONAL_SHARE * variance;
+    }
+
+    private static int hourOf(long ts) {
+        return (int) Math.floorMod(Math.floorDiv(ts, HOUR_MS), (long) HOURS);
+    }
+
+    private void judgeSeason(String metric, long ts, double value, MetricRules rules, Baseline baseline, double fading,
+                             Findings findings) {
+        double weight = Math.max(VARIANCE_WEIGHT, 1.0 / readings);
+        double fromMean = value - mean;
+        mean += weight * fromMean;
+        variance = (1 - weight) * (variance + weight * fromMean * fromMean);
+        int hour = hourOf(ts);
+        if (hour != hourNow) {
+            if (hourReadings > 0) {
+                boolean known = (profiled & (1 << hourNow)) != 0;
+                profile[hourNow] += (known ? PROFILE_WEIGHT : 1) * (hourSum / hourReadings - profile[hourNow]);
+                profiled |= 1 << hourNow;
+            }
+            hourNow = hour;
+            hourSum = 0;
+            hourReadings = 0;
+        }
+        hourSum += value;
+        hourReadings++;
+        if ((profiled & (1 << hour)) == 0) {
+            return;
+        }
+        double residual = value - profile[hour];
+        // Spike-proof as the level is: a missing peak must not raise the bar it is judged against while it lasts.
+        double counted = readings > 2 * HOURS && seasonalVariance > 0
+                ? Math.min(Math.abs(residual), RESIDUAL_PROOF * Math.sqrt(seasonalVariance)) : residual;
+        seasonalVariance = (1 - weight) * (seasonalVariance + weight * counted * counted);
+        if (judge(residuals, residual, rules.seasonal(), baseline, fading, seasonal(ts),
+                rules.seasonal().deviations() * Math.sqrt(seasonalVariance))) {
+            raise(findings, metric, ts, value, profile[hour], lastExcess, Detector.SEASONAL, rules.seasonal(),
+                    String.format(Locale.ROOT, "%s %.4g is %.4g from its usual value at this hour of day (%.4g), beyond the range"
+                            + " it has kept lately (%.4g to %.4g)", metric, value, residual, profile[hour], lastLow, lastHigh));
+        }
+    }
+
+    /**
+     * Whether {@code signal} opens an episode of novelty in {@code envelope} (judged only when {@code judged}, past the
+     * warm-up, at least {@code floor} from the envelope's centre); learns it either way.
+     */
+    private boolean judge(Envelope envelope, double signal, Novelty novelty, Baseline baseline, double fading, boolean judged,
+                          double floor) {
+        long maturity = judged ? envelope.maturity(readings) : 0;
+        double excess = envelope.excess(signal);
+        double margin = novelty.margin() + (maturity < baseline.settling() ? baseline.settlingMargin() : 0);
+        boolean novel = novelty.enabled() && maturity > baseline.warmup() && excess > margin
+                && Math.abs(signal - envelope.centre) > floor;
+        lastExcess = excess;
+        lastLow = envelope.low;
+        lastHigh = envelope.high;
+        lastCentre = envelope.centre;
+        envelope.learn(signal, fading, envelope == shifts || envelope == variabilities ? SMOOTH_REACH : 1);
+        return envelope.opensEpisode(novel, baseline.episodeGap());
+    }
+
+    /** Raises with the model's expectation (the level, the usual variability, the hour's profile) and the excess as score. */
+    private static void raise(Findings findings, String metric, long ts, double value, double expected, double score,
+                              Detector detector, Novelty novelty, String detail) {
+        findings.raise(metric, ts, value, expected, score, detector, novelty.severity(), detail);
+    }
+
+    /** Encodes the state; after a single reading, only that reading (the rest follows from it). */
+    void write(StateWriter out) {
+        out.writeVarLong(readings);
+        if (readings <= 1) {
+            if (readings == 1) {
+                out.writeLong(firstTsMs).writeDouble(level);
+            }
+            return;
+        }
+        out.writeLong(firstTsMs).writeDouble(level).writeDouble(slowLevel).writeDouble(variability).writeDouble(shiftSpread)
+                .writeDouble(mean).writeDouble(variance).writeDouble(seasonalVariance).writeVarLong(profiled & 0xFFFFFFFFL);
+        for (int hour = 0; hour < HOURS; hour++) {
+            if ((profiled & (1 << hour)) != 0) {
+                out.writeDouble(profile[hour]);
+            }
+        }
+        out.writeByte(hourNow + 1).writeDouble(hourSum).writeVarLong(hourReadings);
+        spikes.write(out);
+        shifts.write(out);
+        variabilities.write(out);
+        residuals.write(out);
+    }
+
+    static MetricBaseline read(StateReader in) {
+        MetricBaseline baseline = new MetricBaseline();
+        long readings = in.readVarLong();
+        if (readings <= 1) {
+            if (readings == 1) {
+                baseline.first(in.readLong(), in.readDouble());
+            }
+            return baseline;
+        }
+        baseline.readings = readings;
+        baseline.firstTsMs = in.readLong();
+        baseline.level = in.readDouble();
+        baseline.slowLevel = in.readDouble();
+        baseline.variability = in.readDouble();
+        baseline.shiftSpread = in.readDouble();
+        baseline.mean = in.readDouble();
+        baseline.variance = in.readDouble();
+        baseline.seasonalVariance = in.readDouble();
+        baseline.profiled = (int) in.readVarLong();
+        for (int hour = 0; hour < HOURS; hour++) {
+            if ((baseline.profiled & (1 << hour)) != 0) {
+                baseline.profile[hour] = in.readDouble();
+            }
+        }
+        baseline.hourNow = in.readByte() - 1;
+        baseline.hourSum = in.readDouble();
+        baseline.hourReadings = in.readVarInt();
+        baseline.spikes = Envelope.read(in);
+        baseline.shifts = Envelope.read(in);
+        baseline.variabilities = Envelope.read(in);
+        baseline.residuals = Envelope.read(in);
+        return baseline;
+    }
+}

@@ -1,0 +1,109 @@
+package io.sluice.processor.anomaly;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.LongToDoubleFunction;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.sluice.processor.TopologyHarness;
+import io.sluice.schemas.avro.Anomaly;
+
+/**
+ * The baseline detectors with the built-in rules, through the real topology: quiet on noise, on step-like signals and on
+ * a daily cycle; each raises once for what it models (a spike, a level shift, a change of variance, a missing daily peak,
+ * a sensor stuck far longer than its own flat runs).
+ */
+class BaselineDetectorsTest {
+
+    private static final long T0 = TopologyHarness.START.toEpochMilli();
+    private static final long EVERY = 10_000;
+
+    private final TopologyHarness harness = new TopologyHarness(Map.of(), DetectionRules.defaults());
+    private final Random random = new Random(11);
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    /** Readings of {@code signal} (given the reading's index) from index {@code from}, one every {@code every} ms. */
+    private void play(int from, int readings, long every, LongToDoubleFunction signal) {
+        for (int i = from; i < from + readings; i++) {
+            harness.reading("d", T0 + i * every, "v", Math.round(signal.applyAsDouble(i) * 100) / 100.0);
+        }
+    }
+
+    private double noise(double level, double spread) {
+        return level + random.nextGaussian() * spread;
+    }
+
+    private static List<Anomaly> of(List<Anomaly> anomalies, Detector detector) {
+        return anomalies.stream().filter(a -> a.getDetector().equals(detector.name())).toList();
+    }
+
+    @Test
+    void noiseRaisesNothingAndASpikeAfterTheWarmUpRaisesOneSpikeThatExplainsItself() {
+        play(0, 1000, EVERY, i -> noise(20, 1));
+        assertEquals(List.of(), harness.anomalies(), "1,000 readings of noise raise nothing");
+        play(1000, 2, EVERY, i -> 32);
+        play(1002, 300, EVERY, i -> noise(20, 1));
+        List<Anomaly> raised = harness.anomalies();
+        assertEquals(List.of(Detector.SPIKE.name()), raised.stream().map(Anomaly::getDetector).toList(), raised.toString());
+        Anomaly spike = raised.get(0);
+        assertEquals(T0 + 1000 * EVERY, spike.getTsMs(), "raised at the first reading of the episode");
+        assertEquals(32.0, spike.getValue());
+        assertEquals(20.0, spike.getExpected(), 0.5, "the level it was expected at");
+        assertTrue(spike.getScore() > 0.05, "beyond the range by more than the margin: " + spike.getScore());
+        assertTrue(spike.getDetail().contains("beyond the range it has shown lately"), spike.getDetail());
+    }
+
+    @Test
+    void aLastingNewLevelIsOneLevelShiftAndThenTheNewNormal() {
+        play(0, 1000, EVERY, i -> noise(20, 1));
+        play(1000, 1000, EVERY, i -> noise(24, 1));
+        List<Anomaly> raised = harness.anomalies();
+        assertEquals(1, of(raised, Detector.LEVEL_SHIFT).size(), raised.toString());
+        assertTrue(of(raised, Detector.LEVEL_SHIFT).get(0).getTsMs() < T0 + 1100 * EVERY, "within 100 readings of the shift");
+        assertTrue(raised.size() <= 2, "a spike at most besides: " + raised);
+    }
+
+    @Test
+    void aNoisierSignalIsAChangeOfVariance() {
+        play(0, 1000, EVERY, i -> noise(20, 1));
+        play(1000, 500, EVERY, i -> noise(20, 3));
+        List<Anomaly> changes = of(harness.anomalies(), Detector.VARIANCE_CHANGE);
+        assertEquals(1, changes.size(), changes.toString());
+        assertTrue(changes.get(0).getTsMs() > T0 + 1000 * EVERY);
+    }
+
+    @Test
+    void aDailyCycleRaisesNothingUntilADayMissesItsPeak() {
+        long fiveMinutes = 300_000;
+        int perDay = 288;
+        play(0, 6 * perDay, fiveMinutes, i -> noise(i % perDay >= 100 && i % perDay < 200 ? 80 : 20, 1));
+        assertEquals(List.of(), harness.anomalies(), "six days of the same cycle raise nothing");
+        play(6 * perDay, perDay, fiveMinutes, i -> noise(20, 1));
+        List<Anomaly> raised = harness.anomalies();
+        assertTrue(!of(raised, Detector.SEASONAL).isEmpty(), raised.toString());
+        Anomaly missing = of(raised, Detector.SEASONAL).get(0);
+        assertTrue(missing.getTsMs() >= T0 + (6 * perDay + 100) * fiveMinutes, "when the peak was due");
+        assertTrue(missing.getExpected() > 70, "the hour's usual value: " + missing.getExpected());
+    }
+
+    @Test
+    void aSignalThatHoldsEachValueLongIsNotStuckUntilItHoldsOneFarLonger() {
+        // A quantised signal that updates every 40 readings: a fixed count of 30 would call each of its runs stuck.
+        play(0, 4000, EVERY, i -> 10 + (i / 40) % 7);
+        assertEquals(List.of(), harness.anomalies(), "100 runs of 40 equal readings are this signal's normal");
+        play(4000, 200, EVERY, i -> 3);
+        List<Anomaly> stuck = of(harness.anomalies(), Detector.STUCK);
+        assertEquals(1, stuck.size(), stuck.toString());
+        assertEquals(T0 + 4120 * EVERY, stuck.get(0).getTsMs(), "three times its longest run of 40");
+    }
+}

@@ -12,6 +12,11 @@ import io.sluice.load.StorageBenchmark;
 import io.sluice.load.StackBenchmark;
 import io.sluice.load.SustainedRate;
 import io.sluice.load.detection.DetectionBenchmark;
+import io.sluice.load.detection.NabBenchmark;
+import io.sluice.load.detection.NabCorpus;
+import io.sluice.load.detection.NabReport;
+import io.sluice.processor.anomaly.DetectionRules;
+import io.sluice.processor.anomaly.RulesException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -175,11 +180,25 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--explain", description = "also list every false positive and every miss")
         boolean explain;
 
-        @Option(names = "--json", paramLabel = "FILE", description = "where the figures go (default: $SLUICE_HOME/bench/detection.json)")
+        @Option(names = "--nab", paramLabel = "DIR", description = {"instead: real series labelled by others, in the Numenta Anomaly",
+                "Benchmark's layout (the development set: bench/nab), with the built-in rules or --rules"})
+        Path nab;
+
+        @Option(names = "--rules", paramLabel = "FILE", description = "with --nab: a rules file instead of the built-in defaults")
+        Path rules;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "where the figures go (default: $SLUICE_HOME/bench/detection.json,"
+                + " or detection-nab.json)")
         Path json;
 
         @Override
         public Integer call() throws Exception {
+            if (nab != null) {
+                return nab();
+            }
+            if (rules != null) {
+                throw new UserError("--rules goes with --nab (the simulated fleet has its own rules)");
+            }
             if (devices < 10 || hours < 2) {
                 throw new UserError("the benchmark needs at least 10 devices and 2 hours (warm-up included)");
             }
@@ -192,6 +211,30 @@ final class BenchCommand implements Callable<Integer> {
                     cases.stream().limit(20).forEach(c -> System.out.println("  " + c));
                 });
             }
+            return 0;
+        }
+
+        private int nab() throws Exception {
+            if (!Files.isDirectory(nab)) {
+                throw new UserError("--nab " + nab + ": no such directory");
+            }
+            DetectionRules detectionRules;
+            try {
+                detectionRules = rules == null ? DetectionRules.defaults() : DetectionRules.load(rules);
+            } catch (RulesException e) {
+                throw new UserError(e.getMessage());
+            }
+            java.util.List<NabCorpus.Series> corpus;
+            try {
+                corpus = NabCorpus.load(nab);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new UserError(e.getMessage());
+            }
+            NabBenchmark.Result result = NabBenchmark.run(corpus, detectionRules);
+            NabReport.print(result, nab, System.out);
+            Path out = json != null ? json : StackOptions.home().resolve("bench/detection-nab.json");
+            NabReport.writeJson(result, out);
+            System.out.println("JSON: " + out);
             return 0;
         }
     }

@@ -149,17 +149,9 @@ final class BenchCommand implements Callable<Integer> {
                 StorageBenchmark.run(devices, seconds, work, json != null ? json : StackOptions.home().resolve("bench/storage.json"),
                         System.out);
             } finally {
-                deleteTree(work);
+                io.sluice.runtime.Directories.deleteTree(work);
             }
             return 0;
-        }
-
-        private static void deleteTree(Path dir) throws java.io.IOException {
-            try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
-                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    java.nio.file.Files.deleteIfExists(path);
-                }
-            }
         }
     }
 

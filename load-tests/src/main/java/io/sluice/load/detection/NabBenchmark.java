@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -31,6 +30,7 @@ import io.sluice.processor.anomaly.Detector;
 import io.sluice.processor.anomaly.MetricDetectors;
 import io.sluice.processor.anomaly.MetricState;
 import io.sluice.processor.anomaly.Rules;
+import io.sluice.runtime.Directories;
 import io.sluice.schemas.avro.Anomaly;
 import io.sluice.schemas.avro.TelemetryEvent;
 import io.sluice.schemas.kafka.Topics;
@@ -149,7 +149,7 @@ public final class NabBenchmark {
                 }
             }
         } finally {
-            deleteTree(stateDir);
+            Directories.deleteTree(stateDir);
         }
         NabScore.SeriesScore score = NabScore.score(series.times(), series.windows(),
                 alertTimes.stream().mapToLong(Long::longValue).toArray(), NabScore.Profile.STANDARD);
@@ -206,16 +206,6 @@ public final class NabBenchmark {
     private static Path tempDir() {
         try {
             return Files.createTempDirectory("sluice-nab-bench");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

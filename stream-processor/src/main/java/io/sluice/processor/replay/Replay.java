@@ -1,7 +1,6 @@
 package io.sluice.processor.replay;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,10 +183,10 @@ public final class Replay {
     }
 
     private static void deleteRecursively(Path dir) {
-        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not remove the replay's state directory {}: {}", dir, e.getMessage());
+        try {
+            io.sluice.runtime.Directories.deleteTree(dir);
+        } catch (UncheckedIOException e) {
+            LOG.warn("could not remove the replay's state directory {}: {}", dir, e.getCause().getMessage());
         }
     }
 

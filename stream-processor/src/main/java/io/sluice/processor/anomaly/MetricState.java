@@ -6,7 +6,7 @@ import io.sluice.processor.state.StateWriter;
 /**
  * What the detectors remember of one device's metric between readings: the z-score's EWMA, the last
  * reading, the current flat run, each debounced detector's recent hits and the {@link MetricBaseline}. Part of the
- * device's state: about 460 bytes encoded.
+ * device's state: 41 bytes encoded before any reading, about 450 once a day's profile is learned, never more than 550.
  */
 public final class MetricState {
 

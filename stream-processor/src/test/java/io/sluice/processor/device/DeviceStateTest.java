@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.sluice.processor.rollup.OpenWindows;
+import io.sluice.processor.state.StateWriter;
 
 class DeviceStateTest {
 
@@ -67,6 +68,29 @@ class DeviceStateTest {
         assertEquals(List.of(OpenWindows.MINUTE_MS, OpenWindows.MINUTE_MS, OpenWindows.MINUTE_MS,
                 OpenWindows.HOUR_MS, OpenWindows.HOUR_MS, OpenWindows.HOUR_MS), closed);
         assertEquals(OpenWindows.NONE, state.windows.earliestOpenEndMs());
+    }
+
+    @Test
+    void readsTheFormatOfProcessorsBeforeTheBaselinesAndItsMetricsLearnThemAfresh() {
+        DeviceState state = populated();
+        // Format 1 is format 2 without the detectors' baseline part: a fresh metric's ends with 10 bytes (the longest flat
+        // run, 8; the count of changes, 1; the baseline's count of readings, 1), which an old processor never wrote.
+        StateWriter old = new StateWriter(256);
+        old.writeByte(1).writeLong(state.newestTsMs).writeLong(state.lastReceivedAtMs).writeVarLong(state.slots.size());
+        for (DeviceState.MetricSlot slot : state.slots) {
+            StateWriter detectors = new StateWriter(64);
+            slot.detectors.write(detectors);
+            byte[] current = detectors.toByteArray();
+            old.writeByte(1).writeString(slot.name).writeBytes(current, 0, current.length - 10);
+        }
+        state.windows.write(old);
+        state.silence.write(old);
+        state.seen.write(old);
+
+        DeviceState upgraded = DeviceState.decode(old.toByteArray());
+        assertArrayEquals(state.encode(), upgraded.encode(), "read whole, written back in format 2");
+        assertEquals(1, upgraded.slotOf("humidity"));
+        assertEquals(0b111, upgraded.seen.seenMetrics(T0 + 42_000, 42));
     }
 
     @Test

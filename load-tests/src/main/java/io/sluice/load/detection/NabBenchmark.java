@@ -108,9 +108,9 @@ public final class NabBenchmark {
             readings += series.times().length;
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        long detectionCpuNs = detectionOnly(corpus, rules, cpu);
-        return new Result(results, readings, seconds, topologyCpuNs / 1e3 / readings, detectionCpuNs / 1e3 / readings,
-                stateBytes(corpus, rules));
+        DetectionCost detection = detectionOnly(corpus, rules, cpu);
+        return new Result(results, readings, seconds, topologyCpuNs / 1e3 / readings, detection.cpuNs() / 1e3 / readings,
+                detection.largestStateBytes());
     }
 
     private static SeriesResult play(NabCorpus.Series series, DetectionRules rules) {
@@ -156,32 +156,25 @@ public final class NabBenchmark {
         return new SeriesResult(series.name(), score, byDetector, silences);
     }
 
-    /** The detectors alone on every reading (no topology): their CPU time, in ns. */
-    private static long detectionOnly(List<NabCorpus.Series> corpus, DetectionRules rules, ThreadMXBean cpu) {
-        Rules.MetricRules metricRules = rules.forMetric("nab", METRIC);
-        MetricDetectors.Findings ignore = (metric, ts, value, expected, score, detector, severity, detail) -> { };
-        long before = cpu.getCurrentThreadCpuTime();
-        for (NabCorpus.Series series : corpus) {
-            MetricState state = new MetricState();
-            for (int i = 0; i < series.times().length; i++) {
-                MetricDetectors.judge(METRIC, series.times()[i], series.values()[i], metricRules, state, ignore);
-            }
-        }
-        return cpu.getCurrentThreadCpuTime() - before;
+    /** What the detectors alone cost on every reading (no topology), and the largest state they left for a metric. */
+    private record DetectionCost(long cpuNs, int largestStateBytes) {
     }
 
-    /** The largest encoded detector state of a metric at the end of any series. */
-    private static int stateBytes(List<NabCorpus.Series> corpus, DetectionRules rules) {
+    private static DetectionCost detectionOnly(List<NabCorpus.Series> corpus, DetectionRules rules, ThreadMXBean cpu) {
         Rules.MetricRules metricRules = rules.forMetric("nab", METRIC);
+        MetricDetectors.Findings ignore = (metric, ts, value, expected, score, detector, severity, detail) -> { };
+        long cpuNs = 0;
         int largest = 0;
         for (NabCorpus.Series series : corpus) {
             MetricState state = new MetricState();
+            long before = cpu.getCurrentThreadCpuTime();
             for (int i = 0; i < series.times().length; i++) {
-                MetricDetectors.judge(METRIC, series.times()[i], series.values()[i], metricRules, state, (m, t, v, e, s, d, sv, x) -> { });
+                MetricDetectors.judge(METRIC, series.times()[i], series.values()[i], metricRules, state, ignore);
             }
+            cpuNs += cpu.getCurrentThreadCpuTime() - before;
             largest = Math.max(largest, state.encodedSize());
         }
-        return largest;
+        return new DetectionCost(cpuNs, largest);
     }
 
     /** The published detectors' figures on the development set, best NAB score first. */

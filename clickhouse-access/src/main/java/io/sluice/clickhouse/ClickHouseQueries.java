@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * Reads from ClickHouse over its HTTP interface, as tab-separated rows. clickhouse-jdbc cannot read
  * from ClickHouse 18.16 (its result format does not exist there), so everything Sluice reads (the
- * migration history, reports, tests) goes through here; writes go through clickhouse-java (RowBinary for raw
- * telemetry, clickhouse-jdbc for the derived tables).
+ * migration history, reports, tests) goes through here; the sink writes through clickhouse-java's client-v2
+ * (RowBinary, every table).
  */
 public final class ClickHouseQueries {
 

@@ -145,9 +145,11 @@ class CurrentDialectIT {
         assertEquals(List.of("device_sessions.protocol_version"), lines("SELECT table || '.' || name" + tables
                 + " AND default_kind != 'ALIAS' AND type NOT LIKE 'LowCardinality%' AND compression_codec = ''"),
                 "every other stored column has its codec");
-        assertEquals(List.of("received_at_ms\tCODEC(Delta(8), ZSTD(3))", "seq\tCODEC(DoubleDelta, ZSTD(1))",
-                        "ts_ms\tCODEC(Delta(8), ZSTD(3))", "value\tCODEC(Delta(8), ZSTD(3))"),
+        assertEquals(List.of("received_at_ms\tCODEC(Delta(8), T64, ZSTD(1))", "seq\tCODEC(DoubleDelta, ZSTD(1))",
+                        "ts_ms\tCODEC(Delta(8), T64, ZSTD(1))", "value\tCODEC(ZSTD(3))"),
                 lines("SELECT name, compression_codec" + tables + " AND table = 'telemetry' AND compression_codec != '' ORDER BY name"));
+        assertEquals("metric, device_id, ts_ms, seq", clickHouse.text("SELECT sorting_key FROM system.tables WHERE database = 'sluice'"
+                + " AND name = 'telemetry'").strip(), "the metric first, so that fleet-wide queries of one metric read its granules only");
         assertTrue(clickHouse.text("SELECT engine_full FROM system.tables WHERE database = 'sluice' AND name = 'telemetry_1h'")
                 .contains("PARTITION BY toYYYYMM("), "the two-year table has monthly partitions");
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.sluice.clickhouse.ClickHouseQueries;
@@ -47,18 +46,17 @@ public record LossCheck(long acknowledged, long stored, long lost, long duplicat
         // A JSON reading is known by its sequence number; a SenML one (no sequence number) by its time.
         boolean bySeq = result.options().format() == FleetOptions.PayloadFormat.JSON;
         Map<String, Map<Long, Integer>> storedPerDevice = new HashMap<>();
-        long stored = 0;
-        long duplicated = 0;
-        List<String[]> rows = clickHouse.rows("SELECT device_id, " + (bySeq ? "seq" : "ts_ms")
-                + ", count(), uniqExact(metric) FROM sluice.telemetry FINAL WHERE " + run + " GROUP BY device_id, "
-                + (bySeq ? "seq" : "ts_ms"));
-        for (String[] row : rows) {
-            int count = Integer.parseInt(row[2]);
-            int distinct = Integer.parseInt(row[3]);
-            storedPerDevice.computeIfAbsent(row[0], d -> new HashMap<>()).put(Long.parseLong(row[1]), distinct);
-            stored += count;
-            duplicated += count - distinct;
-        }
+        long[] storedAndDuplicated = new long[2];
+        clickHouse.read("SELECT device_id, " + (bySeq ? "seq" : "ts_ms") + ", count(), uniqExact(metric) FROM sluice.telemetry"
+                + " FINAL WHERE " + run + " GROUP BY device_id, " + (bySeq ? "seq" : "ts_ms"), row -> {
+                    long count = row.integer(3);
+                    int distinct = (int) row.integer(4);
+                    storedPerDevice.computeIfAbsent(row.string(1), d -> new HashMap<>()).put(row.integer(2), distinct);
+                    storedAndDuplicated[0] += count;
+                    storedAndDuplicated[1] += count - distinct;
+                });
+        long stored = storedAndDuplicated[0];
+        long duplicated = storedAndDuplicated[1];
         long lost = 0;
         for (Map.Entry<String, BitSet> device : result.ackedSeqs().entrySet()) {
             Map<Long, Integer> storedKeys = storedPerDevice.getOrDefault(device.getKey(), Map.of());

@@ -40,8 +40,17 @@ public final class StorageBenchmark {
 
     /** One dialect's figures. */
     public record Side(String dialect, long readings, double bytesPerReading, Map<String, Double> bytesPerReadingByColumn,
-                       double rowsPerSecond, Map<String, Double> queryMillis) {
+                       double rowsPerSecond, Map<String, Double> queryMillis, ReadCost reads) {
     }
+
+    /**
+     * This JVM's CPU per row (ns) reading every reading back ({@link #READ_ALL}): as TabSeparated text
+     * ({@link ClickHouseQueries#rows}, which 18.16 also serves) and typed through client-v2 ({@link ClickHouseQueries#read}).
+     */
+    public record ReadCost(double textNanosPerRow, double typedNanosPerRow) {
+    }
+
+    static final String READ_ALL = "SELECT device_id, metric, ts_ms, value FROM sluice.telemetry";
 
     private StorageBenchmark() {
     }
@@ -96,9 +105,38 @@ public final class StorageBenchmark {
         for (Map.Entry<String, String> query : QUERIES.entrySet()) {
             millis.put(query.getKey(), medianMillis(clickHouse, query.getValue()));
         }
+        ReadCost reads = readCost(clickHouse, kept);
         out.printf(Locale.ROOT, "  %s: %,d rows sent (%,d retransmits), %,d kept, %.2f bytes per reading%n", dialect.folder(), rows,
                 readings.retransmits, kept, bytes / (double) kept);
-        return new Side(dialect.folder(), kept, bytes / (double) kept, byColumn, rows / insertSeconds, millis);
+        return new Side(dialect.folder(), kept, bytes / (double) kept, byColumn, rows / insertSeconds, millis, reads);
+    }
+
+    /** Each way three times, alternately; the median of each (the first runs also warm the JIT up). */
+    private static ReadCost readCost(ClickHouseQueries clickHouse, long rows) throws IOException, InterruptedException {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        double[] text = new double[3];
+        double[] typed = new double[3];
+        for (int i = 0; i < 3; i++) {
+            long started = os.getProcessCpuTime();
+            long[] checksum = new long[1];
+            for (String[] row : clickHouse.rows(READ_ALL)) {
+                checksum[0] += row[0].length() + row[1].length() + Long.parseLong(row[2]) + (long) Double.parseDouble(row[3]);
+            }
+            text[i] = (os.getProcessCpuTime() - started) / (double) rows;
+            long textSum = checksum[0];
+            checksum[0] = 0;
+            started = os.getProcessCpuTime();
+            clickHouse.read(READ_ALL, row -> checksum[0] += row.string(1).length() + row.string(2).length() + row.integer(3)
+                    + (long) row.real(4));
+            typed[i] = (os.getProcessCpuTime() - started) / (double) rows;
+            if (checksum[0] != textSum) {
+                throw new IllegalStateException("the typed read disagrees with the text read");
+            }
+        }
+        Arrays.sort(text);
+        Arrays.sort(typed);
+        return new ReadCost(text[1], typed[1]);
     }
 
     private static long insert(ClickHouseQueries clickHouse, StringBuilder batch, int rows) throws IOException, InterruptedException {
@@ -134,6 +172,10 @@ public final class StorageBenchmark {
         }
         out.printf(Locale.ROOT, "%-36s %,12.0f %,12.0f%n", "readings inserted per second", portable.rowsPerSecond(),
                 current.rowsPerSecond());
+        out.printf(Locale.ROOT, "%-36s %12.0f %12.0f%n", "ns of client CPU per row read, text", portable.reads().textNanosPerRow(),
+                current.reads().textNanosPerRow());
+        out.printf(Locale.ROOT, "%-36s %12.0f %12.0f%n", "ns of client CPU per row read, typed", portable.reads().typedNanosPerRow(),
+                current.reads().typedNanosPerRow());
         for (String query : QUERIES.keySet()) {
             out.printf(Locale.ROOT, "%-36s %12.1f %12.1f%n", "ms, " + query, portable.queryMillis().get(query),
                     current.queryMillis().get(query));

@@ -27,6 +27,7 @@ class StorageBenchmarkIT {
         for (StorageBenchmark.Side side : sides) {
             assertEquals(20 * 4 * 300, side.readings(), side.dialect() + ": the retransmits collapsed, nothing else");
             assertEquals(StorageBenchmark.QUERIES.keySet(), side.queryMillis().keySet(), side.dialect() + ": every query ran");
+            assertTrue(side.reads().textNanosPerRow() > 0 && side.reads().typedNanosPerRow() > 0, side.dialect() + ": both reads timed");
         }
         assertTrue(sides.get(1).bytesPerReading() < sides.get(0).bytesPerReading() / 2, out);
         assertTrue(out.contains("bytes per reading"), out);

@@ -34,9 +34,11 @@ import io.sluice.testing.TestCertificates;
 
 /**
  * No secret in any log line, exception, metric or process argument: a full stack of real processes (bridge with
- * authentication and TLS, processor, sink with a ClickHouse password, every service logging at debug into its file as
- * the native stack does) sees a device log in over TLS with its secret, another try a wrong secret, and a reading
- * reach ClickHouse; then every log file, every metric and every process's arguments are searched for the secrets.
+ * authentication and TLS, processor, sink with a ClickHouse password, a Kafka broker that takes SASL_SSL clients only,
+ * every service logging at debug into its file as the native stack does) sees a device log in over TLS with its
+ * secret, another try a wrong secret, a Kafka client try a wrong password, and a reading reach ClickHouse through
+ * Kafka over SASL_SSL (the services' {@code kafka.*} settings, the JAAS line in their environment); then every log
+ * file, every metric and every process's arguments are searched for the secrets.
  */
 class SecretsStayOutIT {
 
@@ -50,6 +52,8 @@ class SecretsStayOutIT {
         String deviceSecret = PasswordHash.newSecret();
         String wrongSecret = "wrong" + PasswordHash.newSecret();
         String clickHousePassword = PasswordHash.newSecret();
+        String kafkaPassword = PasswordHash.newSecret();
+        String wrongKafkaPassword = "wrong" + PasswordHash.newSecret();
         Path logs = Files.createDirectories(dir.resolve("logs"));
         new CredentialsFile(dir.resolve("credentials")).add(DEVICE, deviceSecret, PasswordHash.MIN_ITERATIONS);
         Path passwordFile = dir.resolve("clickhouse-password");
@@ -57,49 +61,82 @@ class SecretsStayOutIT {
         TestCertificates authority = TestCertificates.authority(dir, "fleet-ca");
         TestCertificates.Pair server = authority.server();
         int tlsPort = FreePorts.next();
+        try (KafkaBrokerProcess kafka = KafkaBrokerProcess.startSaslSsl(server, authority.certificate(), "sluice", kafkaPassword);
+             ClickHouseTestServer clickHouse = ClickHouseTestServer.start(clickHousePassword)) {
+            List<String> saslSsl = List.of("kafka.bootstrap.servers=" + kafka.bootstrapServers(), "kafka.security.protocol=SASL_SSL",
+                    "kafka.sasl.mechanism=PLAIN", "kafka.ssl.truststore.type=PEM", "kafka.ssl.truststore.location=" + authority.certificate());
+            assertKafkaRefuses(saslSsl, wrongKafkaPassword);
+            String login = KafkaBrokerProcess.plainLogin("sluice", kafkaPassword);
+            try (ServiceJar sink = ServiceJar.start("clickhouse-sink", "sink", logs, "debug", with(saslSsl, "clickhouse.url=" + clickHouse.url(),
+                         "clickhouse.password.file=" + passwordFile, "batch.max.age.ms=50"), Map.of("SLUICE_SINK_KAFKA_SASL_JAAS_CONFIG", login));
+                 ServiceJar processor = ServiceJar.start("stream-processor", "processor", logs, "debug", with(saslSsl,
+                         "state.dir=" + dir.resolve("streams")), Map.of("SLUICE_PROCESSOR_KAFKA_SASL_JAAS_CONFIG", login));
+                 ServiceJar bridge = ServiceJar.start("mqtt-bridge", "bridge", logs, "debug", with(saslSsl, "mqtt.host=127.0.0.1",
+                         "mqtt.port=" + FreePorts.next(), "mqtt.ws.port=-1", "mqtt.tls.port=" + tlsPort,
+                         "mqtt.tls.cert.file=" + server.certificate(), "mqtt.tls.key.file=" + server.key(),
+                         "mqtt.tls.client.ca.file=" + authority.certificate(), "auth.credentials.file=" + dir.resolve("credentials")),
+                         Map.of("SLUICE_BRIDGE_KAFKA_SASL_JAAS_CONFIG", login))) {
+                exerciseAndSearch(logs, clickHouse, List.of(bridge, processor, sink), tlsPort, authority, deviceSecret, wrongSecret,
+                        Map.of("the device's secret", deviceSecret, "the wrong secret", wrongSecret, "the ClickHouse password",
+                                clickHousePassword, "the Kafka password", kafkaPassword, "the wrong Kafka password", wrongKafkaPassword),
+                        clickHousePassword);
+            }
+        }
+    }
+
+    private static void exerciseAndSearch(Path logs, ClickHouseTestServer clickHouse, List<ServiceJar> services, int tlsPort,
+                                          TestCertificates authority, String deviceSecret, String wrongSecret,
+                                          Map<String, String> secrets, String clickHousePassword) throws Exception {
+        try (RawMqttClient impostor = RawMqttClient.open(authority.trustingSockets(), tlsPort, MqttVersion.MQTT_5)
+                .login(DEVICE, 30, DEVICE, wrongSecret)) {
+            assertNotEquals(0, impostor.connack(Duration.ofSeconds(10)).variableHeader().connectReturnCode().byteValue());
+        }
+        try (RawMqttClient device = RawMqttClient.open(authority.trustingSockets(), tlsPort, MqttVersion.MQTT_5)
+                .login(DEVICE, 30, DEVICE, deviceSecret)) {
+            assertEquals(0, device.connack(Duration.ofSeconds(10)).variableHeader().connectReturnCode().byteValue());
+            device.publish("devices/" + DEVICE + "/telemetry", "{\"seq\":1,\"metrics\":{\"t\":21.5}}"
+                    .getBytes(StandardCharsets.UTF_8), MqttQoS.AT_LEAST_ONCE, 1, false);
+            device.next(Duration.ofSeconds(10));
+        }
+        ClickHouseQueries queries = new ClickHouseQueries(new ClickHouseEndpoint(clickHouse.url(), "default", clickHousePassword));
+        Await.until("the reading in ClickHouse", Duration.ofSeconds(60),
+                () -> queries.number("SELECT count() FROM sluice.telemetry WHERE device_id = '" + DEVICE + "'") == 1);
         List<String> metrics = new ArrayList<>();
-        try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start();
-             ClickHouseTestServer clickHouse = ClickHouseTestServer.start(clickHousePassword);
-             ServiceJar sink = ServiceJar.start("clickhouse-sink", "sink", logs, "debug", List.of(
-                     "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "clickhouse.url=" + clickHouse.url(),
-                     "clickhouse.password.file=" + passwordFile, "batch.max.age.ms=50"));
-             ServiceJar processor = ServiceJar.start("stream-processor", "processor", logs, "debug", List.of(
-                     "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "state.dir=" + dir.resolve("streams")));
-             ServiceJar bridge = ServiceJar.start("mqtt-bridge", "bridge", logs, "debug", List.of(
-                     "kafka.bootstrap.servers=" + kafka.bootstrapServers(), "mqtt.host=127.0.0.1",
-                     "mqtt.port=" + FreePorts.next(), "mqtt.ws.port=-1", "mqtt.tls.port=" + tlsPort,
-                     "mqtt.tls.cert.file=" + server.certificate(), "mqtt.tls.key.file=" + server.key(),
-                     "mqtt.tls.client.ca.file=" + authority.certificate(), "auth.credentials.file=" + dir.resolve("credentials")))) {
-            try (RawMqttClient impostor = RawMqttClient.open(authority.trustingSockets(), tlsPort, MqttVersion.MQTT_5)
-                    .login(DEVICE, 30, DEVICE, wrongSecret)) {
-                assertNotEquals(0, impostor.connack(Duration.ofSeconds(10)).variableHeader().connectReturnCode().byteValue());
+        for (ServiceJar service : services) {
+            metrics.add(Scrape.metrics(service.opsPort()));
+        }
+        String arguments = processArguments();
+        List<String> leaks = new ArrayList<>();
+        for (Map.Entry<String, String> secret : secrets.entrySet()) {
+            search(secret, "process arguments", arguments, leaks);
+            search(secret, "metrics", String.join("\n", metrics), leaks);
+            for (Path log : files(logs, clickHouse.logDir())) {
+                search(secret, log.toString(), Files.readString(log, StandardCharsets.ISO_8859_1), leaks);
             }
-            try (RawMqttClient device = RawMqttClient.open(authority.trustingSockets(), tlsPort, MqttVersion.MQTT_5)
-                    .login(DEVICE, 30, DEVICE, deviceSecret)) {
-                assertEquals(0, device.connack(Duration.ofSeconds(10)).variableHeader().connectReturnCode().byteValue());
-                device.publish("devices/" + DEVICE + "/telemetry", "{\"seq\":1,\"metrics\":{\"t\":21.5}}"
-                        .getBytes(StandardCharsets.UTF_8), MqttQoS.AT_LEAST_ONCE, 1, false);
-                device.next(Duration.ofSeconds(10));
-            }
-            ClickHouseQueries queries = new ClickHouseQueries(new ClickHouseEndpoint(clickHouse.url(), "default", clickHousePassword));
-            Await.until("the reading in ClickHouse", Duration.ofSeconds(60),
-                    () -> queries.number("SELECT count() FROM sluice.telemetry WHERE device_id = '" + DEVICE + "'") == 1);
-            for (ServiceJar service : List.of(bridge, processor, sink)) {
-                metrics.add(Scrape.metrics(service.opsPort()));
-            }
-            String arguments = processArguments();
-            Map<String, String> secrets = Map.of("the device's secret", deviceSecret, "the wrong secret", wrongSecret,
-                    "the ClickHouse password", clickHousePassword);
-            List<String> leaks = new ArrayList<>();
-            for (Map.Entry<String, String> secret : secrets.entrySet()) {
-                search(secret, "process arguments", arguments, leaks);
-                search(secret, "metrics", String.join("\n", metrics), leaks);
-                for (Path log : files(logs, clickHouse.logDir())) {
-                    search(secret, log.toString(), Files.readString(log, StandardCharsets.ISO_8859_1), leaks);
-                }
-            }
-            assertEquals(List.of(), leaks);
-            assertTrue(Files.readString(logs.resolve("bridge.log")).contains("DEBUG"), "the services logged at debug");
+        }
+        assertEquals(List.of(), leaks);
+        assertTrue(Files.readString(logs.resolve("bridge.log")).contains("DEBUG"), "the services logged at debug");
+    }
+
+    private static List<String> with(List<String> settings, String... more) {
+        List<String> all = new ArrayList<>(settings);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    /** A Kafka client with the right settings and a wrong password is refused: the broker really wants SASL_SSL. */
+    private static void assertKafkaRefuses(List<String> settings, String wrongPassword) {
+        Map<String, Object> config = new java.util.HashMap<>();
+        for (String setting : settings) {
+            String[] parts = setting.substring("kafka.".length()).split("=", 2);
+            config.put(parts[0], parts[1]);
+        }
+        config.put("sasl.jaas.config", io.sluice.testing.KafkaBrokerProcess.plainLogin("sluice", wrongPassword));
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(config)) {
+            java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> admin.describeCluster().clusterId().get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(refused.getCause() instanceof org.apache.kafka.common.errors.SaslAuthenticationException, refused.toString());
         }
     }
 

@@ -34,10 +34,59 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     public static KafkaBrokerProcess start() throws IOException, InterruptedException {
+        return start(dir -> "");
+    }
+
+    /**
+     * A broker whose only client listener is SASL_SSL: TLS with {@code certificate} (for 127.0.0.1), and SASL/PLAIN
+     * where {@code user} logs in with {@code password}; a client without both is refused. The secrets stay in the
+     * broker's own folder (its properties file, readable by its owner only), never in its arguments.
+     */
+    public static KafkaBrokerProcess startSaslSsl(TestCertificates.Pair certificate, Path authority, String user, String password)
+            throws IOException, InterruptedException {
+        return start(dir -> {
+            Path keyStore = dir.resolve("broker-key-and-certificate.pem");
+            Files.writeString(keyStore, Files.readString(certificate.key()) + Files.readString(certificate.certificate()));
+            String brokerPassword = java.util.UUID.randomUUID().toString();
+            return String.join("\n",
+                    "listeners=SASL_SSL://127.0.0.1:@PORT@,CONTROLLER://127.0.0.1:@CONTROLLER_PORT@",
+                    "advertised.listeners=SASL_SSL://127.0.0.1:@PORT@",
+                    "listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+                    "inter.broker.listener.name=SASL_SSL",
+                    "sasl.enabled.mechanisms=PLAIN",
+                    "sasl.mechanism.inter.broker.protocol=PLAIN",
+                    "listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"
+                            + " username=\"broker\" password=\"" + brokerPassword + "\" user_broker=\"" + brokerPassword + "\""
+                            + " user_" + user + "=\"" + password + "\";",
+                    "ssl.keystore.type=PEM",
+                    "ssl.keystore.location=" + keyStore,
+                    "ssl.truststore.type=PEM",
+                    "ssl.truststore.location=" + authority,
+                    "");
+        });
+    }
+
+    /** A JAAS line logging in with SASL/PLAIN as {@code user}: what a client puts in {@code sasl.jaas.config}. */
+    public static String plainLogin(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
+    }
+
+    /** The broker's properties file: the stack's, then {@code extra}'s lines (later lines win). */
+    private interface ExtraProperties {
+        String in(Path dir) throws IOException;
+    }
+
+    private static KafkaBrokerProcess start(ExtraProperties extra) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("sluice-kafka-");
         int port = FreePorts.next();
+        int controllerPort = FreePorts.next();
         StackTemplates.render("kafka/server.properties", dir.resolve("server.properties"), Map.of(
-                "DIR", dir.toString(), "PORT", Integer.toString(port), "CONTROLLER_PORT", Integer.toString(FreePorts.next())));
+                "DIR", dir.toString(), "PORT", Integer.toString(port), "CONTROLLER_PORT", Integer.toString(controllerPort)));
+        String more = extra.in(dir).replace("@PORT@", Integer.toString(port)).replace("@CONTROLLER_PORT@", Integer.toString(controllerPort));
+        if (!more.isEmpty()) {
+            Files.writeString(dir.resolve("server.properties"), "\n" + more, java.nio.file.StandardOpenOption.APPEND);
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("java.class.path");
         // The stack's logging, plus what the log layer does at start-up (recovery, truncation): the story of an outage.

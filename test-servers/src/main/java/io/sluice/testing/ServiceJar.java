@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +40,20 @@ public final class ServiceJar implements AutoCloseable {
     /** As {@link #start(String, String, Path, String, List)}, on a chosen port for health and metrics. */
     public static ServiceJar start(String module, String name, Path logs, String logLevel, int opsPort, List<String> settings)
             throws IOException {
+        return start(module, name, logs, logLevel, opsPort, settings, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, String, Path, String, List)}, with environment variables besides SLUICE_LOG_LEVEL: where
+     * secrets go ({@code SLUICE_SINK_KAFKA_SASL_JAAS_CONFIG}), never in the arguments.
+     */
+    public static ServiceJar start(String module, String name, Path logs, String logLevel, List<String> settings,
+                                   Map<String, String> environment) throws IOException {
+        return start(module, name, logs, logLevel, FreePorts.next(), settings, environment);
+    }
+
+    private static ServiceJar start(String module, String name, Path logs, String logLevel, int opsPort, List<String> settings,
+                                    Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-Dlog4j2.configurationFile=log4j2-file.properties",
                 "-Dsluice.log.file=" + logs.resolve(name + ".log"), "-jar", jar(module).toString(),
@@ -47,9 +63,15 @@ public final class ServiceJar implements AutoCloseable {
             command.add(setting);
         }
         ServiceJar service = new ServiceJar(ServerProcess.start(name, command, logs.resolve(name + ".out"),
-                java.util.Map.of("SLUICE_LOG_LEVEL", logLevel)), opsPort);
+                withLogLevel(environment, logLevel)), opsPort);
         service.awaitReady();
         return service;
+    }
+
+    private static Map<String, String> withLogLevel(Map<String, String> environment, String logLevel) {
+        Map<String, String> all = new HashMap<>(environment);
+        all.put("SLUICE_LOG_LEVEL", logLevel);
+        return all;
     }
 
     private void awaitReady() {

@@ -48,6 +48,7 @@ public final class BridgeConfig extends AbstractConfig {
     public static final String AUTH_CREDENTIALS_FILE = "auth.credentials.file";
     public static final String AUTH_RELOAD_INTERVAL_MS = "auth.reload.interval.ms";
     public static final String AUTH_ANONYMOUS = "auth.anonymous";
+    public static final String SESSION_CLUSTER_TAKEOVER = "session.cluster.takeover";
     public static final String AUTH_QUEUE_MAX = "auth.queue.max";
     public static final String AUTH_CERTIFICATE_DENY_FILE = "auth.certificate.deny.file";
     public static final String AUTH_FAILURE_RATE_PER_ADDRESS = "limits.auth.failure.rate.per.address";
@@ -120,6 +121,10 @@ public final class BridgeConfig extends AbstractConfig {
             .define(AUTH_ANONYMOUS, Type.BOOLEAN, false, Importance.HIGH,
                     "Admit clients that present no credentials, as any device (for a closed test network only; logged as a"
                             + " warning at start).")
+            .define(SESSION_CLUSTER_TAKEOVER, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "One session per client id across the bridges: a client id connecting to another bridge closes its"
+                            + " session here (MQTT 5: DISCONNECT 0x8E), as a second connection to this bridge does. The bridges"
+                            + " learn of each other's connections from the sessions topic, within about a second.")
             .define(AUTH_RELOAD_INTERVAL_MS, Type.LONG, 2000L, Range.between(100, 3_600_000), Importance.LOW,
                     "How often the credentials file and the certificate deny list are checked for changes; sessions of"
                             + " devices removed or re-keyed, or of denied certificates, are closed then.")

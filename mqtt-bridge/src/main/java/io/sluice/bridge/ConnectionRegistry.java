@@ -35,6 +35,11 @@ final class ConnectionRegistry {
         }
     }
 
+    /** The open connection of a client id, if any. */
+    DeviceConnection byClientId(String clientId) {
+        return byClientId.get(clientId);
+    }
+
     void remove(DeviceConnection connection) {
         byEndpoint.remove(connection.endpoint());
         byClientId.remove(connection.clientId(), connection);

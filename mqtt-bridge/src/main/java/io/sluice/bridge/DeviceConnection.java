@@ -62,6 +62,8 @@ final class DeviceConnection {
     private boolean timerSet;
     private volatile long lastPacketNanos = System.nanoTime();
     private volatile SessionReason closeReason;
+    /** Whether this connection's announcement has been read back from the sessions topic ({@link ClusterSessions}). */
+    private volatile boolean announcedInCluster;
 
     DeviceConnection(Bridge bridge, MqttEndpoint endpoint, Context context, SessionEvents.Device device,
                      Admission.Decision identity, boolean mqtt5, int enforcedKeepAliveSeconds) {
@@ -244,6 +246,19 @@ final class DeviceConnection {
             reading = read;
             ConnectionReads.reading(endpoint, read);
         }
+    }
+
+    /** When the connection opened: also the time of its announcement in the sessions topic, which names it there. */
+    long connectedAtMs() {
+        return connectedAtMs;
+    }
+
+    void announcedInCluster() {
+        announcedInCluster = true;
+    }
+
+    boolean isAnnouncedInCluster() {
+        return announcedInCluster;
     }
 
     void takenOver() {

@@ -58,9 +58,10 @@ public final class MqttBridge implements AutoCloseable {
     private final TelemetryIngest ingest;
     private final KafkaReachability kafka;
     private final OpsEndpoint ops;
+    private final ClusterSessions cluster;
 
     private MqttBridge(BridgeConfig config, Vertx vertx, MqttServer server, MqttServer webSocketServer, MqttServer tlsServer,
-                       MqttEdge edge,
+                       MqttEdge edge, ClusterSessions cluster,
                        KafkaProducer<byte[], byte[]> producer, TelemetryIngest ingest, KafkaReachability kafka, OpsEndpoint ops) {
         this.config = config;
         this.vertx = vertx;
@@ -68,6 +69,7 @@ public final class MqttBridge implements AutoCloseable {
         this.webSocketServer = webSocketServer;
         this.tlsServer = tlsServer;
         this.edge = edge;
+        this.cluster = cluster;
         this.producer = producer;
         this.ingest = ingest;
         this.kafka = kafka;
@@ -132,6 +134,8 @@ public final class MqttBridge implements AutoCloseable {
         int tlsPort = config.getInt(BridgeConfig.MQTT_TLS_PORT);
         MqttServer tlsServer = tlsPort < 0 ? null : listen(vertx, edge, config, tlsPort, Transport.TLS);
 
+        ClusterSessions cluster = config.getBoolean(BridgeConfig.SESSION_CLUSTER_TAKEOVER) ? new ClusterSessions(
+                ClusterSessions.consumerConfig(bootstrap.client(Map.of()), config.bridgeId()), config.bridgeId(), edge.connections()) : null;
         KafkaReachability kafka = new KafkaReachability(bootstrap, 2000);
         OpsEndpoint ops = OpsEndpoint.start(config.getString(BridgeConfig.OPS_HOST), config.getInt(BridgeConfig.OPS_PORT),
                 registry, () -> edge.accepting() && kafka.reachable());
@@ -141,7 +145,7 @@ public final class MqttBridge implements AutoCloseable {
                 webSocketServer == null ? "no port" : "port " + webSocketServer.actualPort() + " path /mqtt",
                 tlsServer == null ? "no port" : "port " + tlsServer.actualPort(),
                 config.getBoolean(BridgeConfig.MQTT_PROXY_PROTOCOL) ? "expected" : "off", ops.port(), bootstrap);
-        return new MqttBridge(config, vertx, server, webSocketServer, tlsServer, edge, producer, ingest, kafka, ops);
+        return new MqttBridge(config, vertx, server, webSocketServer, tlsServer, edge, cluster, producer, ingest, kafka, ops);
     }
 
     /** The transports devices reach a bridge over; Vert.x serves one per server. */
@@ -365,6 +369,9 @@ public final class MqttBridge implements AutoCloseable {
             }
         }
         edge.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         producer.close(Duration.ofSeconds(10));
         awaitQuietly("closing Vert.x", vertx.close());
         kafka.close();

@@ -157,7 +157,7 @@ final class MqttEdge implements Handler<MqttEndpoint> {
         endpoint.accept(false, connackProperties(mqtt5, heldToMaximum));
         registry.register(connection);
         metrics.connected();
-        sessions.connected(device);
+        sessions.connected(device, connection.connectedAtMs());
         LOG.debug("client '{}' connected from {} over {} (MQTT protocol level {}, device {})", device.clientId(),
                 device.address(), device.transport(), endpoint.protocolVersion(),
                 identity.deviceId() == null ? "any" : identity.deviceId());
@@ -246,6 +246,11 @@ final class MqttEdge implements Handler<MqttEndpoint> {
             });
         });
         return Future.join(done).mapEmpty();
+    }
+
+    /** The open connections, for {@link ClusterSessions} to find a client id's. */
+    ConnectionRegistry connections() {
+        return registry;
     }
 
     int connectionCount() {

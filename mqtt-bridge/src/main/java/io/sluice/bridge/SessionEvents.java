@@ -31,19 +31,20 @@ final class SessionEvents {
         this.metrics = metrics;
     }
 
-    void connected(Device device) {
-        write(device, "CONNECTED", "", 0);
+    /** A connection opened at {@code atMs}: the event's time, by which its bridge knows it again ({@link ClusterSessions}). */
+    void connected(Device device, long atMs) {
+        write(device, "CONNECTED", "", 0, atMs);
     }
 
     void disconnected(Device device, SessionReason reason, long connectedMs) {
-        write(device, "DISCONNECTED", reason.name(), connectedMs);
+        write(device, "DISCONNECTED", reason.name(), connectedMs, System.currentTimeMillis());
     }
 
     void refused(Device device, SessionReason reason) {
-        write(device, "REFUSED", reason.name(), 0);
+        write(device, "REFUSED", reason.name(), 0, System.currentTimeMillis());
     }
 
-    private void write(Device device, String event, String reason, long connectedMs) {
+    private void write(Device device, String event, String reason, long connectedMs, long atMs) {
         DeviceSession session = DeviceSession.newBuilder()
                 .setDeviceId(device.deviceId())
                 .setClientId(device.clientId())
@@ -54,7 +55,7 @@ final class SessionEvents {
                 .setTransport(device.transport())
                 .setProtocolVersion(device.protocolVersion())
                 .setKeepAliveSeconds(device.keepAliveSeconds())
-                .setTsMs(System.currentTimeMillis())
+                .setTsMs(atMs)
                 .setConnectedMs(connectedMs)
                 .build();
         writer.write(Topics.DEVICE_SESSIONS.record(device.deviceId(), session), device.deviceId()).thenAccept(outcome -> {

@@ -84,11 +84,11 @@ final class ClusterSessions implements AutoCloseable {
         if (local == null) {
             return;
         }
-        if (bridgeId.equals(event.getBridgeId())) {
-            if (event.getTsMs() == local.connectedAtMs()) {
-                local.announcedInCluster();
-            }
+        if (bridgeId.equals(event.getBridgeId()) && event.getTsMs() == local.connectedAtMs()) {
+            local.announcedInCluster();
         } else if (local.isAnnouncedInCluster()) {
+            // Announced after this bridge's connection: another bridge's, or one of the same name (its own older
+            // connections come before, in the topic's order).
             LOG.debug("client '{}' connected to bridge {} after connecting here: taken over", event.getClientId(), event.getBridgeId());
             local.takenOver();
         }

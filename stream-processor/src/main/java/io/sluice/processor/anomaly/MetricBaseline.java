@@ -166,7 +166,10 @@ public final class MetricBaseline {
         // Spike-proof as the level is: a missing peak must not raise the bar it is judged against while it lasts.
         double counted = readings > 2 * HOURS && seasonalVariance > 0
                 ? Math.min(Math.abs(residual), RESIDUAL_PROOF * Math.sqrt(seasonalVariance)) : residual;
-        seasonalVariance = (1 - weight) * (seasonalVariance + weight * counted * counted);
+        // Weighted by the residuals seen (the residual envelope counts them), not by all readings: the profile's first
+        // day has none, and a variance that started a day late would otherwise be under-stated for days.
+        double residualWeight = Math.max(VARIANCE_WEIGHT, 1.0 / (residuals.seen + 1));
+        seasonalVariance = (1 - residualWeight) * (seasonalVariance + residualWeight * counted * counted);
         if (judge(residuals, residual, rules.seasonal(), baseline, fading, seasonal(ts),
                 rules.seasonal().deviations() * Math.sqrt(seasonalVariance))) {
             raise(findings, metric, ts, value, profile[hour], lastExcess, Detector.SEASONAL, rules.seasonal(),

@@ -16,7 +16,7 @@ import io.sluice.schemas.avro.Anomaly;
 
 /**
  * The baseline detectors with the built-in rules, through the real topology: quiet on noise, on step-like signals and on
- * a daily cycle; each raises once for what it models (a spike, a level shift, a change of variance, a missing daily peak,
+ * daily cycles (square and smooth); each raises once for what it models (a spike, a level shift, a change of variance, a missing daily peak,
  * a sensor stuck far longer than its own flat runs).
  */
 class BaselineDetectorsTest {
@@ -94,6 +94,32 @@ class BaselineDetectorsTest {
         Anomaly missing = of(raised, Detector.SEASONAL).get(0);
         assertTrue(missing.getTsMs() >= T0 + (6 * perDay + 100) * fiveMinutes, "when the peak was due");
         assertTrue(missing.getExpected() > 70, "the hour's usual value: " + missing.getExpected());
+    }
+
+    @Test
+    void aSmoothDailyCycleRaisesNothingOnceTheProfileIsJudged() {
+        // 20 sensors on a daily sine (amplitude 10 noise-widths, each its own phase), 5-minute readings, four days: the
+        // days just after the profile starts being judged (two days in) are where an under-stated residual variance
+        // raised alerts on such clean cycles.
+        Random sensors = new Random(2);
+        int readings = 4 * 288;
+        double[][] values = new double[20][readings];
+        for (double[] sensor : values) {
+            double phase = sensors.nextDouble() * 6.28;
+            for (int i = 0; i < 30 * 288; i++) { // a month of draws per sensor (the study that found the fault drew so)
+                double value = 20 + 10 * Math.sin(2 * Math.PI * i / 288.0 + phase) + sensors.nextGaussian();
+                if (i < readings) {
+                    sensor[i] = Math.round(value * 100) / 100.0;
+                }
+            }
+        }
+        long start = 1_767_225_600_000L; // a midnight, UTC
+        for (int i = 0; i < readings; i++) { // in time order across the sensors, as they arrive
+            for (int s = 0; s < values.length; s++) {
+                harness.reading("sine-" + s, start + i * 300_000L, "v", values[s][i]);
+            }
+        }
+        assertEquals(List.of(), of(harness.anomalies(), Detector.SEASONAL));
     }
 
     @Test

@@ -198,7 +198,7 @@ public final class ClickHouseQueries {
     }
 
     /** A TabSeparated field as its text: {@code \t}, {@code \n}, {@code \\} and the other escapes ClickHouse writes. */
-    static String unescape(String field) {
+    public static String unescape(String field) {
         int slash = field.indexOf('\\');
         if (slash < 0) {
             return field;

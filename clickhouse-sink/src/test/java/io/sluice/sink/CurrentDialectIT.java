@@ -315,7 +315,7 @@ class CurrentDialectIT {
         return clickHouse.rows(sql).stream().map(row -> {
             String[] fields = new String[row.length];
             for (int i = 0; i < row.length; i++) {
-                fields[i] = unescaped(row[i]);
+                fields[i] = ClickHouseQueries.unescape(row[i]);
             }
             return String.join("\t", fields);
         }).toList();
@@ -338,28 +338,5 @@ class CurrentDialectIT {
         List<T> both = new ArrayList<>(first);
         both.addAll(second);
         return both;
-    }
-
-    /** A TabSeparated field as it was: ClickHouse escapes backslashes, quotes, tabs, line breaks and NUL. */
-    private static String unescaped(String field) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c != '\\' || i + 1 == field.length()) {
-                text.append(c);
-                continue;
-            }
-            char next = field.charAt(++i);
-            text.append(switch (next) {
-                case 't' -> '\t';
-                case 'n' -> '\n';
-                case 'r' -> '\r';
-                case 'b' -> '\b';
-                case 'f' -> '\f';
-                case '0' -> '\0';
-                default -> next;
-            });
-        }
-        return text.toString();
     }
 }

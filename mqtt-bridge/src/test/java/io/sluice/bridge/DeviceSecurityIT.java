@@ -22,9 +22,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.sluice.bridge.auth.CredentialsFile;
 import io.sluice.bridge.auth.PasswordHash;
@@ -135,14 +132,6 @@ class DeviceSecurityIT {
         return client;
     }
 
-    /** The reason code of the DISCONNECT the bridge sent before closing the connection. */
-    private static int disconnectReason(RawMqttClient client) throws Exception {
-        MqttMessage message = client.next(WAIT);
-        assertEquals(MqttMessageType.DISCONNECT, message.fixedHeader().messageType());
-        assertTrue(client.closedWithin(WAIT), "closed after DISCONNECT");
-        return ((MqttReasonCodeAndPropertiesVariableHeader) message.variableHeader()).reasonCode() & 0xff;
-    }
-
     @Test
     void withoutAWayToAuthenticateTheBridgeRefusesToStart() throws Exception {
         Map<String, Object> open = settings(Map.of(BridgeConfig.AUTH_CREDENTIALS_FILE, "", BridgeConfig.MQTT_TLS_CLIENT_CA_FILE, "",
@@ -218,7 +207,7 @@ class DeviceSecurityIT {
     @Test
     void aDeviceHasOneSessionPerBridgeTheNewestTakingTheOlderOver() throws Exception {
         try (RawMqttClient first = loggedIn("dev-twice"); RawMqttClient second = loggedIn("dev-twice")) {
-            assertEquals(0x8E, disconnectReason(first), "session taken over");
+            assertEquals(0x8E, first.disconnectReason(WAIT), "session taken over");
             assertFalse(second.closedWithin(Duration.ofMillis(300)));
         }
     }
@@ -268,8 +257,8 @@ class DeviceSecurityIT {
         try (RawMqttClient removed = loggedIn("dev-revoked"); RawMqttClient reKeyed = loggedIn("dev-rekeyed")) {
             new CredentialsFile(credentials).remove("dev-revoked");
             new CredentialsFile(credentials).add("dev-rekeyed", PasswordHash.newSecret(), PasswordHash.MIN_ITERATIONS);
-            assertEquals(MQTT5_NOT_AUTHORIZED, disconnectReason(removed));
-            assertEquals(MQTT5_NOT_AUTHORIZED, disconnectReason(reKeyed));
+            assertEquals(MQTT5_NOT_AUTHORIZED, removed.disconnectReason(WAIT));
+            assertEquals(MQTT5_NOT_AUTHORIZED, reKeyed.disconnectReason(WAIT));
         }
         assertEquals("REVOKED", sessionsOf("dev-revoked", "DISCONNECTED", 1).get(0).getReason());
         MosquittoPub.Result again = MosquittoPub.publish(bridge.mqttPort(), "dev-rekeyed", "devices/dev-rekeyed/telemetry",
@@ -314,7 +303,7 @@ class DeviceSecurityIT {
                 .login("dev-stolen", 60, null, null)) {
             assertEquals(MqttConnectReturnCode.CONNECTION_ACCEPTED, live.connack(WAIT).variableHeader().connectReturnCode());
             Files.writeString(deniedCertificates, "# stolen\n" + device.serial().toString(16) + "\n");
-            assertEquals(MQTT5_NOT_AUTHORIZED, disconnectReason(live));
+            assertEquals(MQTT5_NOT_AUTHORIZED, live.disconnectReason(WAIT));
         }
         MosquittoPub.Result again = MosquittoPub.publish(bridge.tlsPort(), "dev-stolen", "devices/dev-stolen/telemetry", READING,
                 1, "mqttv5", List.of("--cafile", authority.certificate().toString(), "--cert", device.certificate().toString(),

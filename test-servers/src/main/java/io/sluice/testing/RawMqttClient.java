@@ -131,6 +131,21 @@ public final class RawMqttClient implements AutoCloseable {
         return message;
     }
 
+    /**
+     * The reason code of the DISCONNECT the server sends next (MQTT 5), once it has also closed the connection; an
+     * assertion error if the next packet is another, or the connection stays open.
+     */
+    public int disconnectReason(Duration timeout) throws InterruptedException {
+        MqttMessage message = next(timeout);
+        if (message.fixedHeader().messageType() != MqttMessageType.DISCONNECT) {
+            throw new AssertionError("expected DISCONNECT, got " + message.fixedHeader().messageType());
+        }
+        if (!closedWithin(timeout)) {
+            throw new AssertionError("the connection stayed open after DISCONNECT");
+        }
+        return ((io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader) message.variableHeader()).reasonCode() & 0xff;
+    }
+
     /** Whether the server closed the connection within the timeout. */
     public boolean closedWithin(Duration timeout) throws InterruptedException {
         return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

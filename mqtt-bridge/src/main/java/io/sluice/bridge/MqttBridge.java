@@ -128,14 +128,15 @@ public final class MqttBridge implements AutoCloseable {
                 }
             });
         }
+        // Reading the sessions topic from its end before any listener opens: every connection's announcement is read back.
+        ClusterSessions cluster = config.getBoolean(BridgeConfig.SESSION_CLUSTER_TAKEOVER) ? new ClusterSessions(
+                ClusterSessions.consumerConfig(bootstrap.client(Map.of()), config.bridgeId()), config.bridgeId(), edge.connections()) : null;
         MqttServer server = listen(vertx, edge, config, config.getInt(BridgeConfig.MQTT_PORT), Transport.TCP);
         int webSocketPort = config.getInt(BridgeConfig.MQTT_WS_PORT);
         MqttServer webSocketServer = webSocketPort < 0 ? null : listen(vertx, edge, config, webSocketPort, Transport.WEBSOCKET);
         int tlsPort = config.getInt(BridgeConfig.MQTT_TLS_PORT);
         MqttServer tlsServer = tlsPort < 0 ? null : listen(vertx, edge, config, tlsPort, Transport.TLS);
 
-        ClusterSessions cluster = config.getBoolean(BridgeConfig.SESSION_CLUSTER_TAKEOVER) ? new ClusterSessions(
-                ClusterSessions.consumerConfig(bootstrap.client(Map.of()), config.bridgeId()), config.bridgeId(), edge.connections()) : null;
         KafkaReachability kafka = new KafkaReachability(bootstrap, 2000);
         OpsEndpoint ops = OpsEndpoint.start(config.getString(BridgeConfig.OPS_HOST), config.getInt(BridgeConfig.OPS_PORT),
                 registry, () -> edge.accepting() && kafka.reachable());

@@ -23,6 +23,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
 
 /**
@@ -143,7 +144,7 @@ public final class RawMqttClient implements AutoCloseable {
         if (!closedWithin(timeout)) {
             throw new AssertionError("the connection stayed open after DISCONNECT");
         }
-        return ((io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader) message.variableHeader()).reasonCode() & 0xff;
+        return ((MqttReasonCodeAndPropertiesVariableHeader) message.variableHeader()).reasonCode() & 0xff;
     }
 
     /** Whether the server closed the connection within the timeout. */

@@ -64,7 +64,7 @@ public final class DetectionRules {
               baseline: {warmup: 250, settling: 400, settling_margin: 0.4, memory: 14000, episode_gap: 30}
               spike: {enabled: true, margin: 0.05, deviations: 7.0, severity: warning}
               level_shift: {enabled: true, margin: 0.05, deviations: 1.0, severity: warning}
-              variance_change: {enabled: true, margin: 0.1, deviations: 0.0, severity: info}
+              variance_change: {enabled: true, margin: 0.1, deviations: 0.3, severity: info}
               seasonal: {enabled: true, margin: 0.1, deviations: 6.0, severity: warning}
               silence: {enabled: true, intervals: 6.0, min_ms: 30000, warmup: 5, severity: warning}
             fleet:

@@ -15,7 +15,10 @@ import io.sluice.processor.state.StateWriter;
  * that signal has shown lately) and raises when the signal goes beyond that range by more than its margin (a share of
  * the range) and lies at least {@code deviations} typical deviations from the signal's centre:
  * <ul>
- *   <li>{@link Detector#SPIKE}: the reading's distance from the level, so that a trend or a slow cycle is not a spike;</li>
+ *   <li>{@link Detector#SPIKE}: the reading's distance from the level, so that a trend or a slow cycle is not a spike;
+ *       and, on a metric that has never read zero or less, the reading's ratio to its level (on a log scale, with a margin of
+ *       {@value #RATIO_MARGIN}), so that a feed collapsing to a small share of its level is a dip even where the distance
+ *       is usual (a price, a count or a speed whose noise grows with its level);</li>
  *   <li>{@link Detector#LEVEL_SHIFT}: the level (a moving average that a single spike cannot drag: each reading moves
  *       it by at most {@value #SPIKE_PROOF} typical deviations) less a slower average of it, so that a sudden move counts
  *       and a steady trend does not;</li>
@@ -27,7 +30,7 @@ import io.sluice.processor.state.StateWriter;
  * </ul>
  * A range is the metric's own scale, whatever its unit, noise or quantisation, so that a heavy-tailed signal's usual
  * spikes stay usual; the deviations keep a light-tailed (Gaussian) signal's rare records from being raised. Nothing is
- * judged during the warm-up, and a larger margin applies while the baseline settles. O(1) per reading; at most 450
+ * judged during the warm-up, and a larger margin applies while the baseline settles. O(1) per reading; at most 510
  * bytes encoded (the profile's 24 hours included), 17 after a single reading.
  */
 public final class MetricBaseline {
@@ -36,9 +39,14 @@ public final class MetricBaseline {
     /** How far a smooth signal's record widens its range: half of the excess, so that a gradual change stays ahead of it. */
     private static final double SMOOTH_REACH = 0.5;
     private static final double RESIDUAL_PROOF = 3.0;
+    /**
+     * How far beyond the range of its ratios a positive reading's ratio to its level must go, as a share of that range:
+     * larger than a distance's margin, since the log scale stretches a small value's noise.
+     */
+    static final double RATIO_MARGIN = 0.6;
     private static final double LEVEL_WEIGHT = 0.05;
     private static final double SLOW_LEVEL_WEIGHT = 0.01;
-    private static final double VARIABILITY_WEIGHT = 0.02;
+    private static final double VARIABILITY_WEIGHT = 0.03;
     private static final double SPREAD_WEIGHT = 0.01;
     /** On a seasonal metric a level shift must also be this many times the shift signal's own usual spread. */
     private static final double SEASONAL_SHIFT_SPREADS = 3.0;
@@ -67,6 +75,12 @@ public final class MetricBaseline {
     Envelope shifts = new Envelope();
     Envelope variabilities = new Envelope();
     Envelope residuals = new Envelope();
+    /** Whether the metric read zero or less once: a difference scale (a temperature in °C, a count), where ratios mean nothing. */
+    boolean ratiosOff;
+    /** The spike's ratios: the log of the level, its variability and the range of log ratios; empty until the first reading. */
+    double logLevel;
+    double logVariability;
+    Envelope ratios = new Envelope();
 
     // What the envelope judged last looked like before it learned the signal: what an alert explains. Not state.
     private double lastExcess;
@@ -93,6 +107,7 @@ public final class MetricBaseline {
                     String.format(Locale.ROOT, "%s %.4g is %.4g from its level %.4g, beyond the range it has shown lately (%.4g to %.4g)",
                             metric, value, fromLevel, level, lastLow, lastHigh));
         }
+        judgeRatio(metric, ts, value, rules, baseline, fading, findings);
         double clip = readings > 20 ? SPIKE_PROOF * Math.max(variability, 1e-12) : Double.MAX_VALUE;
         double before = level;
         level += LEVEL_WEIGHT * Math.max(-clip, Math.min(clip, value - level));
@@ -127,8 +142,52 @@ public final class MetricBaseline {
         hourSum = value;
         hourReadings = 1;
         spikes.learn(0, 0);
+        if (value > 0) {
+            logLevel = Math.log(value);
+            ratios.learn(0, 0);
+        } else {
+            ratiosOff = true;
+        }
         shifts.learn(0, 0);
         variabilities.learn(0, 0);
+    }
+
+    /**
+     * The spike detector's second view of a positive metric: the reading's ratio to its level, judged on a log scale
+     * against the ratios it has shown lately, its floor counted in the log's own typical deviation; no second alert while
+     * the distance's spike episode lasts.
+     */
+    private void judgeRatio(String metric, long ts, double value, MetricRules rules, Baseline baseline, double fading,
+                            Findings findings) {
+        if (ratiosOff) {
+            return;
+        }
+        if (!(value > 0)) {
+            ratiosOff = true;
+            logLevel = 0;
+            logVariability = 0;
+            ratios = new Envelope();
+            return;
+        }
+        double logValue = Math.log(value);
+        if (ratios.seen == 0) {
+            logLevel = logValue;
+            ratios.learn(0, 0);
+            return;
+        }
+        double fromLevel = logValue - logLevel;
+        if (judge(ratios, fromLevel, rules.spike(), RATIO_MARGIN, baseline, fading, true, rules.spike().deviations() * logVariability)
+                && !spikes.inEpisode) {
+            raise(findings, metric, ts, value, Math.exp(logLevel), lastExcess, Detector.SPIKE, rules.spike(),
+                    String.format(Locale.ROOT, "%s %.4g is %.3g times its level %.4g, beyond the ratios it has shown lately (%.3g to %.3g)",
+                            metric, value, Math.exp(fromLevel), Math.exp(logLevel), Math.exp(lastLow), Math.exp(lastHigh)));
+        }
+        boolean learnt = ratios.seen > 20;
+        double clip = learnt ? SPIKE_PROOF * Math.max(logVariability, 1e-12) : Double.MAX_VALUE;
+        logLevel += LEVEL_WEIGHT * Math.max(-clip, Math.min(clip, fromLevel));
+        double deviation = Math.abs(logValue - logLevel);
+        logVariability += VARIABILITY_WEIGHT * ((learnt && logVariability > 0
+                ? Math.min(deviation, SPIKE_PROOF * logVariability) : deviation) - logVariability);
     }
 
     /** Whether the daily profile explains the metric well enough to judge against it (two days seen at least). */
@@ -184,9 +243,15 @@ public final class MetricBaseline {
      */
     private boolean judge(Envelope envelope, double signal, Novelty novelty, Baseline baseline, double fading, boolean judged,
                           double floor) {
+        return judge(envelope, signal, novelty, novelty.margin(), baseline, fading, judged, floor);
+    }
+
+    /** As above, with a margin of its own rather than the detector's. */
+    private boolean judge(Envelope envelope, double signal, Novelty novelty, double ownMargin, Baseline baseline, double fading,
+                          boolean judged, double floor) {
         long maturity = judged ? envelope.maturity(readings) : 0;
         double excess = envelope.excess(signal);
-        double margin = novelty.margin() + (maturity < baseline.settling() ? baseline.settlingMargin() : 0);
+        double margin = ownMargin + (maturity < baseline.settling() ? baseline.settlingMargin() : 0);
         boolean novel = novelty.enabled() && maturity > baseline.warmup() && excess > margin
                 && Math.abs(signal - envelope.centre) > floor;
         lastExcess = excess;
@@ -224,9 +289,22 @@ public final class MetricBaseline {
         shifts.write(out);
         variabilities.write(out);
         residuals.write(out);
+        writeRatios(out);
     }
 
-    static MetricBaseline read(StateReader in) {
+    /** Encodes the spike's ratios, the last part of the state (what device state format 2 lacks). */
+    void writeRatios(StateWriter out) {
+        out.writeByte(ratiosOff ? 0 : 1);
+        if (!ratiosOff) {
+            ratios.write(out);
+            if (ratios.seen > 0) {
+                out.writeDouble(logLevel).writeDouble(logVariability);
+            }
+        }
+    }
+
+    /** Reads what {@link #write} wrote; {@code withRatios} false reads device state format 2, whose ratios then start afresh. */
+    static MetricBaseline read(StateReader in, boolean withRatios) {
         MetricBaseline baseline = new MetricBaseline();
         long readings = in.readVarLong();
         if (readings <= 1) {
@@ -257,6 +335,16 @@ public final class MetricBaseline {
         baseline.shifts = Envelope.read(in);
         baseline.variabilities = Envelope.read(in);
         baseline.residuals = Envelope.read(in);
+        if (withRatios) {
+            baseline.ratiosOff = in.readByte() == 0;
+            if (!baseline.ratiosOff) {
+                baseline.ratios = Envelope.read(in);
+                if (baseline.ratios.seen > 0) {
+                    baseline.logLevel = in.readDouble();
+                    baseline.logVariability = in.readDouble();
+                }
+            }
+        }
         return baseline;
     }
 }

@@ -6,7 +6,7 @@ import io.sluice.processor.state.StateWriter;
 /**
  * What the detectors remember of one device's metric between readings: the z-score's EWMA, the last
  * reading, the current flat run, each debounced detector's recent hits and the {@link MetricBaseline}. Part of the
- * device's state: 41 bytes encoded before any reading, about 450 once a day's profile is learned, never more than 550.
+ * device's state: 41 bytes encoded before any reading, about 470 once a day's profile is learned, never more than 610.
  */
 public final class MetricState {
 
@@ -62,10 +62,10 @@ public final class MetricState {
     }
 
     /**
-     * Reads what {@link #write} wrote; {@code withBaseline} false reads the layout of processors before the baselines
-     * (device state format 1), whose metrics then learn their baselines afresh.
+     * Reads what {@link #write} wrote in device state {@code format}: 1 is the layout of processors before the baselines,
+     * whose metrics then learn their baselines afresh; 2 the one before the spike's ratios, which then start afresh.
      */
-    public static MetricState read(StateReader in, boolean withBaseline) {
+    public static MetricState read(StateReader in, int format) {
         MetricState state = new MetricState();
         int flags = in.readByte();
         state.hasLast = (flags & 1) != 0;
@@ -86,10 +86,10 @@ public final class MetricState {
         for (int i = 0; i < 3; i++) {
             state.hits[i] = (int) in.readVarLong();
         }
-        if (withBaseline) {
+        if (format >= 2) {
             state.longestRun = in.readDouble();
             state.changes = in.readVarLong();
-            state.baseline = MetricBaseline.read(in);
+            state.baseline = MetricBaseline.read(in, format >= 3);
         }
         return state;
     }

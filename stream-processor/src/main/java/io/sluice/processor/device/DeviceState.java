@@ -20,8 +20,11 @@ import io.sluice.processor.state.StateWriter;
  */
 final class DeviceState {
 
-    /** 2: each metric's detector state carries its {@code MetricBaseline}. Format 1 is still read (the baselines start afresh). */
-    private static final int FORMAT = 2;
+    /**
+     * 2: each metric's detector state carries its {@code MetricBaseline}; 3: the baseline carries the spike's ratios.
+     * Formats 1 and 2 are still read (what they lack starts afresh).
+     */
+    private static final int FORMAT = 3;
 
     /** One metric the device sends: its name and what the detectors know of it. */
     static final class MetricSlot {
@@ -116,7 +119,7 @@ final class DeviceState {
     static DeviceState decode(byte[] bytes) {
         StateReader in = new StateReader(bytes);
         int format = in.readByte();
-        if (format != FORMAT && format != 1) {
+        if (format < 1 || format > FORMAT) {
             throw new IllegalStateException("device state in format " + format + ", this processor reads format " + FORMAT);
         }
         long newestTsMs = in.readLong();
@@ -124,7 +127,7 @@ final class DeviceState {
         int count = in.readVarInt();
         List<MetricSlot> slots = new ArrayList<>(count + 1);
         for (int i = 0; i < count; i++) {
-            slots.add(in.readByte() == 0 ? null : new MetricSlot(in.readString(), MetricState.read(in, format >= 2)));
+            slots.add(in.readByte() == 0 ? null : new MetricSlot(in.readString(), MetricState.read(in, format)));
         }
         DeviceState state = new DeviceState(slots, OpenWindows.read(in), DeviceSilence.read(in), ReadingLog.read(in));
         state.newestTsMs = newestTsMs;

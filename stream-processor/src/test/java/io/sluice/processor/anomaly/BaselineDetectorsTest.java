@@ -122,6 +122,32 @@ class BaselineDetectorsTest {
         assertEquals(List.of(), of(harness.anomalies(), Detector.SEASONAL));
     }
 
+    /** A price-like signal around 25 whose noise grows with its level (log-normal): its rises go farther than its falls. */
+    private double proportionalNoise() {
+        return 25 * Math.exp(random.nextGaussian() * 0.35);
+    }
+
+    @Test
+    void aPositiveMetricFallingToASmallShareOfItsLevelIsADipThoughItsDistanceIsUsual() {
+        play(0, 2000, EVERY, i -> proportionalNoise());
+        assertEquals(List.of(), harness.anomalies(), "2,000 readings of log-normal noise raise nothing");
+        play(2000, 1, EVERY, i -> 0.1); // 25 below the level: a distance the signal's rises often go, under its floor
+        play(2001, 300, EVERY, i -> proportionalNoise());
+        List<Anomaly> raised = harness.anomalies();
+        assertEquals(List.of(Detector.SPIKE.name()), raised.stream().map(Anomaly::getDetector).toList(), raised.toString());
+        assertEquals(T0 + 2000 * EVERY, raised.get(0).getTsMs());
+        assertTrue(raised.get(0).getDetail().contains("times its level"), raised.get(0).getDetail());
+    }
+
+    @Test
+    void aMetricThatReadZeroOnceIsJudgedByDistancesAlone() {
+        play(0, 1, EVERY, i -> 0); // a difference scale (a count, degrees Celsius): ratios to its level mean nothing
+        play(1, 1999, EVERY, i -> proportionalNoise());
+        play(2000, 1, EVERY, i -> 0.1);
+        play(2001, 300, EVERY, i -> proportionalNoise());
+        assertEquals(List.of(), harness.anomalies());
+    }
+
     @Test
     void aSignalThatHoldsEachValueLongIsNotStuckUntilItHoldsOneFarLonger() {
         // A quantised signal that updates every 40 readings: a fixed count of 30 would call each of its runs stuck.

@@ -2,12 +2,15 @@ package io.sluice.load.detection;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +27,9 @@ import io.sluice.processor.PartitionActivity;
 import io.sluice.processor.ProcessorConfig;
 import io.sluice.processor.TelemetryTopology;
 import io.sluice.processor.anomaly.DetectionRules;
+import io.sluice.processor.anomaly.MetricDetectors;
+import io.sluice.processor.anomaly.MetricState;
+import io.sluice.processor.anomaly.Rules;
 import io.sluice.processor.anomaly.RulesException;
 import io.sluice.schemas.avro.Anomaly;
 import io.sluice.schemas.avro.DeviceSession;
@@ -57,7 +63,12 @@ public final class DetectionBenchmark {
         }
     }
 
-    public record Result(List<Score> scores, List<InjectedAnomaly> truth, List<Anomaly> alerts, long readings, double seconds) {
+    /**
+     * The scores, and what a reading cost in CPU: through the whole topology (test driver, serdes, state store, the
+     * simulator generating it) and in the detectors alone.
+     */
+    public record Result(List<Score> scores, List<InjectedAnomaly> truth, List<Anomaly> alerts, long readings, double seconds,
+                         double topologyMicrosPerReading, double detectionMicrosPerReading) {
     }
 
     private DetectionBenchmark() {
@@ -77,7 +88,9 @@ public final class DetectionBenchmark {
         ProcessorConfig config = new ProcessorConfig(Map.of(ProcessorConfig.IDLE_MS, 60_000L));
         Properties properties = config.streamsProperties();
         properties.put(StreamsConfig.STATE_DIR_CONFIG, tempStateDir());
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         long started = System.nanoTime();
+        long cpuBefore = cpu.getCurrentThreadCpuTime();
         long[] readings = {0};
         List<Anomaly> alerts = new ArrayList<>();
         try (TopologyTestDriver driver = new TopologyTestDriver(
@@ -110,7 +123,43 @@ public final class DetectionBenchmark {
             alerts.addAll(anomalies.readValuesToList());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new Result(score(fleet.groundTruth(), alerts), fleet.groundTruth(), alerts, readings[0], seconds);
+        double topologyMicros = (cpu.getCurrentThreadCpuTime() - cpuBefore) / 1e3 / readings[0];
+        double detectionMicros = detectionMicrosPerReading(new SimulatedFleetData(devices, start, span.toMillis(), 10_000, seed), cpu);
+        return new Result(score(fleet.groundTruth(), alerts), fleet.groundTruth(), alerts, readings[0], seconds, topologyMicros,
+                detectionMicros);
+    }
+
+    /** One reading of one metric, with the state and rules it is judged by: the detectors' input, gathered ahead. */
+    private record Judged(String metric, long ts, double value, Rules.MetricRules rules, MetricState state) {
+    }
+
+    /** The detectors alone on every reading of the same fleet played again (gathered first, so that only they are timed). */
+    private static double detectionMicrosPerReading(SimulatedFleetData fleet, ThreadMXBean cpu) {
+        DetectionRules rules = fleetRules();
+        Map<String, MetricState> states = new HashMap<>();
+        List<Judged> readings = new ArrayList<>();
+        fleet.play(new SimulatedFleetData.Sink() {
+            @Override
+            public void reading(TelemetryEvent event) {
+                event.getMetrics().forEach((metric, value) -> readings.add(new Judged(metric, event.getTsMs(), value,
+                        rules.forMetric(event.getDeviceId(), metric),
+                        states.computeIfAbsent(event.getDeviceId() + '/' + metric, key -> new MetricState()))));
+            }
+
+            @Override
+            public void session(DeviceSession session) {
+            }
+
+            @Override
+            public void step(long nowMs) {
+            }
+        });
+        MetricDetectors.Findings ignore = (metric, ts, value, expected, score, detector, severity, detail) -> { };
+        long before = cpu.getCurrentThreadCpuTime();
+        for (Judged reading : readings) {
+            MetricDetectors.judge(reading.metric(), reading.ts(), reading.value(), reading.rules(), reading.state(), ignore);
+        }
+        return (cpu.getCurrentThreadCpuTime() - before) / 1e3 / readings.size();
     }
 
     /**
@@ -164,11 +213,16 @@ public final class DetectionBenchmark {
                     score.alerts(), score.truePositives(), score.precision(), score.recall());
             met &= score.precision() >= 0.95 && score.recall() >= 0.95;
         }
-        System.out.printf("%nTarget (0.95 precision and recall for every detector): %s%n", met ? "met" : "NOT met");
+        System.out.printf(Locale.ROOT, "%nCPU per reading: %.2f µs for the detectors alone (target <= 5), %.1f µs through the whole"
+                + " topology (test driver, serdes, state store, the simulator)%n", result.detectionMicrosPerReading(),
+                result.topologyMicrosPerReading());
+        System.out.printf("Target (0.95 precision and recall for every detector): %s%n", met ? "met" : "NOT met");
         Files.createDirectories(json.getParent());
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "{\"devices\":%d,\"simulatedSeconds\":%d,\"readings\":%d,\"wallSeconds\":%.2f,\"targetMet\":%b,\"detectors\":[",
-                devices, span.toSeconds(), result.readings(), result.seconds(), met));
+                "{\"devices\":%d,\"simulatedSeconds\":%d,\"readings\":%d,\"wallSeconds\":%.2f,\"detectionMicrosPerReading\":%.4f,"
+                        + "\"topologyMicrosPerReading\":%.3f,\"targetMet\":%b,\"detectors\":[",
+                devices, span.toSeconds(), result.readings(), result.seconds(), result.detectionMicrosPerReading(),
+                result.topologyMicrosPerReading(), met));
         for (int i = 0; i < result.scores().size(); i++) {
             Score s = result.scores().get(i);
             out.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,

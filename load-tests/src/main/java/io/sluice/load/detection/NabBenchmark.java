@@ -48,8 +48,16 @@ public final class NabBenchmark {
 
     static final String METRIC = "value";
 
-    /** One series' outcome: its score and its alerts by detector (silences apart). */
-    public record SeriesResult(String name, NabScore.SeriesScore score, Map<String, Integer> byDetector, int silences) {
+    /** One series' outcome: its score, its alerts by detector (silences apart) and each detector's alerts scored alone. */
+    public record SeriesResult(String name, NabScore.SeriesScore score, Map<String, Integer> byDetector, int silences,
+                               Map<String, NabScore.SeriesScore> detectorScores) {
+    }
+
+    /** One detector's figures over the whole set: its alerts, those inside a window, the windows it found on its own. */
+    public record DetectorFigures(String detector, int alerts, int alertsInWindows, int windowsFound) {
+        public double precision() {
+            return alerts == 0 ? 0 : (double) alertsInWindows / alerts;
+        }
     }
 
     /** A published detector's figures on the same files. */
@@ -87,6 +95,21 @@ public final class NabBenchmark {
             return NabScore.normalised(series.stream().map(SeriesResult::score).toList());
         }
 
+        /** Each detector's figures, most windows found first. */
+        public List<DetectorFigures> byDetector() {
+            Map<String, int[]> sums = new TreeMap<>();
+            for (SeriesResult s : series) {
+                s.detectorScores().forEach((detector, score) -> {
+                    int[] sum = sums.computeIfAbsent(detector, d -> new int[3]);
+                    sum[0] += score.alerts();
+                    sum[1] += score.alertsInWindows();
+                    sum[2] += score.windowsFound();
+                });
+            }
+            return sums.entrySet().stream().map(e -> new DetectorFigures(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
+                    .sorted(Comparator.comparingInt(DetectorFigures::windowsFound).reversed()).toList();
+        }
+
         public boolean targetMet() {
             return windowsFoundShare() >= 0.85 && precision() >= 0.55;
         }
@@ -121,6 +144,7 @@ public final class NabBenchmark {
         String device = "nab";
         List<Long> alertTimes = new ArrayList<>();
         Map<String, Integer> byDetector = new TreeMap<>();
+        Map<String, List<Long>> timesByDetector = new TreeMap<>();
         int silences = 0;
         Instant wallClock = Instant.ofEpochMilli(series.times()[0]);
         try (TopologyTestDriver driver = new TopologyTestDriver(TelemetryTopology.build(config, rules, PartitionActivity.unobserved()),
@@ -146,6 +170,7 @@ public final class NabBenchmark {
                 } else {
                     alertTimes.add(anomaly.getTsMs());
                     byDetector.merge(anomaly.getDetector(), 1, Integer::sum);
+                    timesByDetector.computeIfAbsent(anomaly.getDetector(), d -> new ArrayList<>()).add(anomaly.getTsMs());
                 }
             }
         } finally {
@@ -153,7 +178,10 @@ public final class NabBenchmark {
         }
         NabScore.SeriesScore score = NabScore.score(series.times(), series.windows(),
                 alertTimes.stream().mapToLong(Long::longValue).toArray(), NabScore.Profile.STANDARD);
-        return new SeriesResult(series.name(), score, byDetector, silences);
+        Map<String, NabScore.SeriesScore> detectorScores = new TreeMap<>();
+        timesByDetector.forEach((detector, times) -> detectorScores.put(detector, NabScore.score(series.times(), series.windows(),
+                times.stream().mapToLong(Long::longValue).toArray(), NabScore.Profile.STANDARD)));
+        return new SeriesResult(series.name(), score, byDetector, silences, detectorScores);
     }
 
     /** What the detectors alone cost on every reading (no topology), and the largest state they left for a metric. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -28,6 +29,13 @@ public final class NabReport {
         }
         out.printf(Locale.ROOT, "%-56s %7d %5d %6d %6d %9.3f  NAB standard score %.1f%n%n", "TOTAL", result.windows(),
                 result.windowsFound(), result.alerts(), result.alertsInWindows(), result.precision(), result.nabScore());
+        out.printf(Locale.ROOT, "%-20s %8s %8s %10s %14s%n", "BY DETECTOR", "ALERTS", "INSIDE", "PRECISION", "WINDOWS FOUND");
+        for (NabBenchmark.DetectorFigures d : result.byDetector()) {
+            out.printf(Locale.ROOT, "%-20s %8d %8d %10.3f %14d%n", d.detector(), d.alerts(), d.alertsInWindows(), d.precision(),
+                    d.windowsFound());
+        }
+        out.println("(a window found, or a reading raised, by several detectors counts for each)");
+        out.println();
         out.println("Beside the published detectors on the same files (their own result files at NAB's standard thresholds,");
         out.println("scored the same way; see docs/benchmarks.md):");
         out.printf(Locale.ROOT, "%-20s %16s %10s %10s%n", "DETECTOR", "WINDOWS FOUND", "PRECISION", "NAB SCORE");
@@ -63,6 +71,14 @@ public final class NabReport {
                             + "\"silences\":%d,\"byDetector\":{%s}}", s.name(), s.score().windows(), s.score().windowsFound(),
                     s.score().alerts(), s.score().alertsInWindows(), s.score().rawScore(), s.silences(),
                     s.byDetector().entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue()).collect(Collectors.joining(","))));
+        }
+        out.append("],\"byDetector\":[");
+        List<NabBenchmark.DetectorFigures> figures = result.byDetector();
+        for (int i = 0; i < figures.size(); i++) {
+            NabBenchmark.DetectorFigures d = figures.get(i);
+            out.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                    "{\"detector\":\"%s\",\"alerts\":%d,\"alertsInWindows\":%d,\"precision\":%.4f,\"windowsFound\":%d}",
+                    d.detector(), d.alerts(), d.alertsInWindows(), d.precision(), d.windowsFound()));
         }
         out.append("],\"baselines\":[");
         var baselines = NabBenchmark.baselines();

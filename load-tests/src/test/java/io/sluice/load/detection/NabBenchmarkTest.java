@@ -47,11 +47,16 @@ class NabBenchmarkTest {
                 .findFirst().orElseThrow().score();
         assertEquals(0, flat.alerts(), "a flat line is not a stuck sensor");
         assertTrue(report.contains("numenta (HTM)") && report.contains("Sluice (this run)"), report);
+        assertTrue(report.contains("BY DETECTOR"), report);
+        assertTrue(result.byDetector().stream().mapToInt(NabBenchmark.DetectorFigures::alerts).sum() >= result.alerts(),
+                "every alerted reading is some detector's (a reading two detectors raise at counts once in the total)");
+        assertTrue(result.byDetector().stream().allMatch(d -> d.windowsFound() <= result.windowsFound()), result.byDetector().toString());
 
         Path json = dir.resolve("nab.json");
         NabReport.writeJson(result, json);
         String written = Files.readString(json);
-        assertTrue(written.contains("\"windowsFound\":" + result.windowsFound()) && written.contains("\"baselines\":[{"), written);
+        assertTrue(written.contains("\"windowsFound\":" + result.windowsFound()) && written.contains("\"baselines\":[{")
+                && written.contains("\"byDetector\":[{\"detector\":"), written);
     }
 
     @Test

@@ -16,7 +16,7 @@ public enum Detector {
     LEVEL_SHIFT,
     /** The metric's variability (mean absolute deviation from its level) beyond the range it has shown lately. */
     VARIANCE_CHANGE,
-    /** A reading beyond the usual distance from its hour of day's profile, on a metric with a daily cycle. */
+    /** A reading beyond the usual distance from its profile (hour of day, day of week), on a metric with a daily or weekly cycle. */
     SEASONAL,
     /** A device quiet for N times its usual interval between readings. */
     SILENCE,

@@ -15,7 +15,8 @@ import io.sluice.processor.state.StateWriter;
  * that signal has shown lately) and raises when the signal goes beyond that range by more than its margin (a share of
  * the range) and lies at least {@code deviations} typical deviations from the signal's centre:
  * <ul>
- *   <li>{@link Detector#SPIKE}: the reading's distance from the level, so that a trend or a slow cycle is not a spike;
+ *   <li>{@link Detector#SPIKE}: the reading's distance from the level, so that a trend or a slow cycle is not a spike
+ *       (on a seasonal metric, what the profile explains does not count: a weekly step is not a spike);
  *       and, on a metric that has never read zero or less, the reading's ratio to its level (on a log scale, with a margin of
  *       {@value #RATIO_MARGIN}), so that a feed collapsing to a small share of its level is a dip even where the distance
  *       is usual (a price, a count or a speed whose noise grows with its level);</li>
@@ -24,14 +25,14 @@ import io.sluice.processor.state.StateWriter;
  *       and a steady trend does not;</li>
  *   <li>{@link Detector#VARIANCE_CHANGE}: the variability, the moving mean absolute distance from the level, which is
  *       also the typical deviation the other detectors count in;</li>
- *   <li>{@link Detector#SEASONAL}: the distance from the hour of day's profile (each hour's mean on past days), once two
- *       days were seen and only while the profile explains at least half of the metric's variance; its deviations are
- *       counted in the residual's root mean square.</li>
+ *   <li>{@link Detector#SEASONAL}: the distance from the {@link SeasonalProfile} (each hour of day's mean on past days,
+ *       plus each day of the week's offset from them), once two days were seen and only while the profile explains at
+ *       least half of the metric's variance; its deviations are counted in the residual's root mean square.</li>
  * </ul>
  * A range is the metric's own scale, whatever its unit, noise or quantisation, so that a heavy-tailed signal's usual
  * spikes stay usual; the deviations keep a light-tailed (Gaussian) signal's rare records from being raised. Nothing is
- * judged during the warm-up, and a larger margin applies while the baseline settles. O(1) per reading; at most 510
- * bytes encoded (the profile's 24 hours included), 17 after a single reading.
+ * judged during the warm-up, and a larger margin applies while the baseline settles. O(1) per reading; at most 590
+ * bytes encoded (the profile's 24 hours and 7 days included), 17 after a single reading.
  */
 public final class MetricBaseline {
 
@@ -51,11 +52,9 @@ public final class MetricBaseline {
     /** On a seasonal metric a level shift must also be this many times the shift signal's own usual spread. */
     private static final double SEASONAL_SHIFT_SPREADS = 3.0;
     private static final double VARIANCE_WEIGHT = 0.002;
-    private static final double PROFILE_WEIGHT = 0.3;
     private static final double SEASONAL_SHARE = 0.5;
-    private static final int HOURS = 24;
-    private static final long HOUR_MS = 3_600_000L;
-    private static final long TWO_DAYS_MS = 48 * HOUR_MS;
+    private static final int HOURS = SeasonalProfile.HOURS;
+    private static final long TWO_DAYS_MS = 48 * 3_600_000L;
 
     long readings;
     long firstTsMs;
@@ -66,11 +65,7 @@ public final class MetricBaseline {
     double mean;
     double variance;
     double seasonalVariance;
-    final double[] profile = new double[HOURS];
-    int profiled;
-    int hourNow = -1;
-    double hourSum;
-    int hourReadings;
+    final SeasonalProfile profile = new SeasonalProfile();
     Envelope spikes = new Envelope();
     Envelope shifts = new Envelope();
     Envelope variabilities = new Envelope();
@@ -81,6 +76,8 @@ public final class MetricBaseline {
     double logLevel;
     double logVariability;
     Envelope ratios = new Envelope();
+    /** The level of the distances from the profile: what a seasonal metric's reading is judged against for a spike. */
+    double residualLevel;
 
     // What the envelope judged last looked like before it learned the signal: what an alert explains. Not state.
     private double lastExcess;
@@ -102,7 +99,11 @@ public final class MetricBaseline {
         boolean seasonal = seasonal(ts);
         readings++;
         double fromLevel = value - level;
-        if (judge(spikes, fromLevel, rules.spike(), baseline, fading, true, rules.spike().deviations() * variability)) {
+        double spikeFloor = rules.spike().deviations() * variability;
+        // On a seasonal metric, a move the profile explains (a weekend's step down, a workday's start) is no spike.
+        double fromSeasonLevel = fromSeasonLevel(ts, value);
+        boolean explained = seasonal && Math.abs(fromSeasonLevel) < spikeFloor;
+        if (judge(spikes, fromLevel, rules.spike(), baseline, fading, true, spikeFloor) && !explained) {
             raise(findings, metric, ts, value, level, lastExcess, Detector.SPIKE, rules.spike(),
                     String.format(Locale.ROOT, "%s %.4g is %.4g from its level %.4g, beyond the range it has shown lately (%.4g to %.4g)",
                             metric, value, fromLevel, level, lastLow, lastHigh));
@@ -138,9 +139,7 @@ public final class MetricBaseline {
         level = value;
         slowLevel = value;
         mean = value;
-        hourNow = hourOf(ts);
-        hourSum = value;
-        hourReadings = 1;
+        profile.start(ts, value);
         spikes.learn(0, 0);
         if (value > 0) {
             logLevel = Math.log(value);
@@ -150,6 +149,20 @@ public final class MetricBaseline {
         }
         shifts.learn(0, 0);
         variabilities.learn(0, 0);
+    }
+
+    /**
+     * The reading's distance from the profile, less the level of those distances (spike-proof as the level is): the part
+     * of a move the time of the week does not explain; NaN while this hour has no profile.
+     */
+    private double fromSeasonLevel(long ts, double value) {
+        if (!profile.knows(ts)) {
+            return Double.NaN;
+        }
+        double fromSeasonLevel = value - profile.expected(ts) - residualLevel;
+        double clip = SPIKE_PROOF * Math.max(variability, 1e-12);
+        residualLevel += LEVEL_WEIGHT * Math.max(-clip, Math.min(clip, fromSeasonLevel));
+        return fromSeasonLevel;
     }
 
     /**
@@ -195,33 +208,17 @@ public final class MetricBaseline {
         return readings > 2 * HOURS && ts - firstTsMs >= TWO_DAYS_MS && seasonalVariance < SEASONAL_SHARE * variance;
     }
 
-    private static int hourOf(long ts) {
-        return (int) Math.floorMod(Math.floorDiv(ts, HOUR_MS), (long) HOURS);
-    }
-
     private void judgeSeason(String metric, long ts, double value, MetricRules rules, Baseline baseline, double fading,
                              Findings findings) {
         double weight = Math.max(VARIANCE_WEIGHT, 1.0 / readings);
         double fromMean = value - mean;
         mean += weight * fromMean;
         variance = (1 - weight) * (variance + weight * fromMean * fromMean);
-        int hour = hourOf(ts);
-        if (hour != hourNow) {
-            if (hourReadings > 0) {
-                boolean known = (profiled & (1 << hourNow)) != 0;
-                profile[hourNow] += (known ? PROFILE_WEIGHT : 1) * (hourSum / hourReadings - profile[hourNow]);
-                profiled |= 1 << hourNow;
-            }
-            hourNow = hour;
-            hourSum = 0;
-            hourReadings = 0;
-        }
-        hourSum += value;
-        hourReadings++;
-        if ((profiled & (1 << hour)) == 0) {
+        if (!profile.learn(ts, value)) {
             return;
         }
-        double residual = value - profile[hour];
+        double expected = profile.expected(ts);
+        double residual = value - expected;
         // Spike-proof as the level is: a missing peak must not raise the bar it is judged against while it lasts.
         double counted = readings > 2 * HOURS && seasonalVariance > 0
                 ? Math.min(Math.abs(residual), RESIDUAL_PROOF * Math.sqrt(seasonalVariance)) : residual;
@@ -231,9 +228,9 @@ public final class MetricBaseline {
         seasonalVariance = (1 - residualWeight) * (seasonalVariance + residualWeight * counted * counted);
         if (judge(residuals, residual, rules.seasonal(), baseline, fading, seasonal(ts),
                 rules.seasonal().deviations() * Math.sqrt(seasonalVariance))) {
-            raise(findings, metric, ts, value, profile[hour], lastExcess, Detector.SEASONAL, rules.seasonal(),
-                    String.format(Locale.ROOT, "%s %.4g is %.4g from its usual value at this hour of day (%.4g), beyond the range"
-                            + " it has kept lately (%.4g to %.4g)", metric, value, residual, profile[hour], lastLow, lastHigh));
+            raise(findings, metric, ts, value, expected, lastExcess, Detector.SEASONAL, rules.seasonal(),
+                    String.format(Locale.ROOT, "%s %.4g is %.4g from its usual value at this hour of this day of the week (%.4g),"
+                            + " beyond the range it has kept lately (%.4g to %.4g)", metric, value, residual, expected, lastLow, lastHigh));
         }
     }
 
@@ -278,21 +275,23 @@ public final class MetricBaseline {
             return;
         }
         out.writeLong(firstTsMs).writeDouble(level).writeDouble(slowLevel).writeDouble(variability).writeDouble(shiftSpread)
-                .writeDouble(mean).writeDouble(variance).writeDouble(seasonalVariance).writeVarLong(profiled & 0xFFFFFFFFL);
-        for (int hour = 0; hour < HOURS; hour++) {
-            if ((profiled & (1 << hour)) != 0) {
-                out.writeDouble(profile[hour]);
-            }
-        }
-        out.writeByte(hourNow + 1).writeDouble(hourSum).writeVarLong(hourReadings);
+                .writeDouble(mean).writeDouble(variance).writeDouble(seasonalVariance);
+        profile.writeHours(out);
         spikes.write(out);
         shifts.write(out);
         variabilities.write(out);
         residuals.write(out);
         writeRatios(out);
+        writeWeekly(out);
     }
 
-    /** Encodes the spike's ratios, the last part of the state (what device state format 2 lacks). */
+    /** Encodes the weekly part, the last of the state (what device state format 3 lacks). */
+    void writeWeekly(StateWriter out) {
+        profile.writeWeekdays(out);
+        out.writeDouble(residualLevel);
+    }
+
+    /** Encodes the spike's ratios (what device state format 2 lacks). */
     void writeRatios(StateWriter out) {
         out.writeByte(ratiosOff ? 0 : 1);
         if (!ratiosOff) {
@@ -303,8 +302,11 @@ public final class MetricBaseline {
         }
     }
 
-    /** Reads what {@link #write} wrote; {@code withRatios} false reads device state format 2, whose ratios then start afresh. */
-    static MetricBaseline read(StateReader in, boolean withRatios) {
+    /**
+     * Reads what {@link #write} wrote in device state {@code format} (2 or later): format 2 lacks the spike's ratios,
+     * formats 2 and 3 the profile's days of the week; what is lacking starts afresh.
+     */
+    static MetricBaseline read(StateReader in, int format) {
         MetricBaseline baseline = new MetricBaseline();
         long readings = in.readVarLong();
         if (readings <= 1) {
@@ -322,20 +324,12 @@ public final class MetricBaseline {
         baseline.mean = in.readDouble();
         baseline.variance = in.readDouble();
         baseline.seasonalVariance = in.readDouble();
-        baseline.profiled = (int) in.readVarLong();
-        for (int hour = 0; hour < HOURS; hour++) {
-            if ((baseline.profiled & (1 << hour)) != 0) {
-                baseline.profile[hour] = in.readDouble();
-            }
-        }
-        baseline.hourNow = in.readByte() - 1;
-        baseline.hourSum = in.readDouble();
-        baseline.hourReadings = in.readVarInt();
+        baseline.profile.readHours(in);
         baseline.spikes = Envelope.read(in);
         baseline.shifts = Envelope.read(in);
         baseline.variabilities = Envelope.read(in);
         baseline.residuals = Envelope.read(in);
-        if (withRatios) {
+        if (format >= 3) {
             baseline.ratiosOff = in.readByte() == 0;
             if (!baseline.ratiosOff) {
                 baseline.ratios = Envelope.read(in);
@@ -344,6 +338,10 @@ public final class MetricBaseline {
                     baseline.logVariability = in.readDouble();
                 }
             }
+        }
+        if (format >= 4) {
+            baseline.profile.readWeekdays(in);
+            baseline.residualLevel = in.readDouble();
         }
         return baseline;
     }

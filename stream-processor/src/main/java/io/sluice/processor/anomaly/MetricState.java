@@ -6,7 +6,7 @@ import io.sluice.processor.state.StateWriter;
 /**
  * What the detectors remember of one device's metric between readings: the z-score's EWMA, the last
  * reading, the current flat run, each debounced detector's recent hits and the {@link MetricBaseline}. Part of the
- * device's state: 41 bytes encoded before any reading, about 470 once a day's profile is learned, never more than 610.
+ * device's state: 41 bytes encoded before any reading, about 560 once a week's profile is learned, never more than 690.
  */
 public final class MetricState {
 
@@ -63,7 +63,8 @@ public final class MetricState {
 
     /**
      * Reads what {@link #write} wrote in device state {@code format}: 1 is the layout of processors before the baselines,
-     * whose metrics then learn their baselines afresh; 2 the one before the spike's ratios, which then start afresh.
+     * whose metrics then learn their baselines afresh; 2 the one before the spike's ratios, 3 the one before the profile's
+     * days of the week, which then start afresh.
      */
     public static MetricState read(StateReader in, int format) {
         MetricState state = new MetricState();
@@ -89,7 +90,7 @@ public final class MetricState {
         if (format >= 2) {
             state.longestRun = in.readDouble();
             state.changes = in.readVarLong();
-            state.baseline = MetricBaseline.read(in, format >= 3);
+            state.baseline = MetricBaseline.read(in, format);
         }
         return state;
     }

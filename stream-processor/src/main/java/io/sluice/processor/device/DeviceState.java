@@ -21,10 +21,10 @@ import io.sluice.processor.state.StateWriter;
 final class DeviceState {
 
     /**
-     * 2: each metric's detector state carries its {@code MetricBaseline}; 3: the baseline carries the spike's ratios.
-     * Formats 1 and 2 are still read (what they lack starts afresh).
+     * 2: each metric's detector state carries its {@code MetricBaseline}; 3: the baseline carries the spike's ratios; 4:
+     * and its profile's days of the week. Formats 1 to 3 are still read (what they lack starts afresh).
      */
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
 
     /** One metric the device sends: its name and what the detectors know of it. */
     static final class MetricSlot {

@@ -3,6 +3,10 @@ package io.sluice.processor.anomaly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -94,6 +98,33 @@ class BaselineDetectorsTest {
         Anomaly missing = of(raised, Detector.SEASONAL).get(0);
         assertTrue(missing.getTsMs() >= T0 + (6 * perDay + 100) * fiveMinutes, "when the peak was due");
         assertTrue(missing.getExpected() > 70, "the hour's usual value: " + missing.getExpected());
+    }
+
+    @Test
+    void aWeekWhoseWeekendsRunLowerIsExpectedAndAWorkdayLikeAWeekendIsSeasonal() {
+        long fiveMinutes = 300_000;
+        int perDay = 288;
+        int perWeek = 7 * perDay;
+        long monday = Instant.ofEpochMilli(T0).atZone(ZoneOffset.UTC).toLocalDate().with(TemporalAdjusters.next(DayOfWeek.MONDAY))
+                .atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        int fromMonday = (int) ((monday - T0) / fiveMinutes);
+        // A daily cycle 20 lower on Saturdays and Sundays (traffic, a building's occupancy); in week 5 a Wednesday is too.
+        LongToDoubleFunction week = i -> {
+            DayOfWeek day = Instant.ofEpochMilli(T0 + i * fiveMinutes).atZone(ZoneOffset.UTC).getDayOfWeek();
+            boolean low = day == DayOfWeek.SATURDAY || day == DayOfWeek.SUNDAY
+                    || day == DayOfWeek.WEDNESDAY && i >= fromMonday + 5 * perWeek;
+            return noise(50 + 10 * Math.sin(2 * Math.PI * i / perDay) - (low ? 20 : 0), 1);
+        };
+        play(0, fromMonday + 2 * perWeek, fiveMinutes, week);
+        harness.anomalies(); // the first two weeks learn the days of the week: their steps are news then
+        play(fromMonday + 2 * perWeek, 3 * perWeek, fiveMinutes, week);
+        assertEquals(List.of(), harness.anomalies(), "three more weeks, their weekend steps included, raise nothing");
+        play(fromMonday + 5 * perWeek, perWeek, fiveMinutes, week);
+        List<Anomaly> seasonal = of(harness.anomalies(), Detector.SEASONAL);
+        assertEquals(1, seasonal.size(), seasonal.toString());
+        Anomaly wednesday = seasonal.get(0);
+        assertEquals(DayOfWeek.WEDNESDAY, Instant.ofEpochMilli(wednesday.getTsMs()).atZone(ZoneOffset.UTC).getDayOfWeek());
+        assertTrue(wednesday.getExpected() - wednesday.getValue() > 10, "a workday's value expected: " + wednesday);
     }
 
     @Test

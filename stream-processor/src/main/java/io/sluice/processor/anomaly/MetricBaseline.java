@@ -156,10 +156,11 @@ public final class MetricBaseline {
      * of a move the time of the week does not explain; NaN while this hour has no profile.
      */
     private double fromSeasonLevel(long ts, double value) {
-        if (!profile.knows(ts)) {
+        double expected = profile.expected(ts);
+        if (Double.isNaN(expected)) {
             return Double.NaN;
         }
-        double fromSeasonLevel = value - profile.expected(ts) - residualLevel;
+        double fromSeasonLevel = value - expected - residualLevel;
         double clip = SPIKE_PROOF * Math.max(variability, 1e-12);
         residualLevel += LEVEL_WEIGHT * Math.max(-clip, Math.min(clip, fromSeasonLevel));
         return fromSeasonLevel;
@@ -214,10 +215,10 @@ public final class MetricBaseline {
         double fromMean = value - mean;
         mean += weight * fromMean;
         variance = (1 - weight) * (variance + weight * fromMean * fromMean);
-        if (!profile.learn(ts, value)) {
+        double expected = profile.learn(ts, value);
+        if (Double.isNaN(expected)) {
             return;
         }
-        double expected = profile.expected(ts);
         double residual = value - expected;
         // Spike-proof as the level is: a missing peak must not raise the bar it is judged against while it lasts.
         double counted = readings > 2 * HOURS && seasonalVariance > 0

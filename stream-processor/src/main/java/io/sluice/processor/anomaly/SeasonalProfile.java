@@ -48,15 +48,14 @@ final class SeasonalProfile {
     }
 
     /**
-     * Learns one reading (in time order), closing the hour and the day before it when they are over; true when this
-     * reading's hour has a profile, so that {@link #expected} means something.
+     * Learns one reading (in time order), closing the hour and the day before it when they are over; returns what is
+     * expected at its time, as {@link #expected} would, or NaN while its hour has no profile.
      */
-    boolean learn(long ts, double value) {
+    double learn(long ts, double value) {
         int hour = hourOf(ts);
         if (hour != hourNow) {
             if (hourReadings > 0) {
-                hours[hourNow] += ((hoursKnown & (1 << hourNow)) != 0 ? WEIGHT : 1) * (hourSum / hourReadings - hours[hourNow]);
-                hoursKnown |= 1 << hourNow;
+                hoursKnown = fold(hours, hoursKnown, hourNow, hourSum / hourReadings);
             }
             hourNow = hour;
             hourSum = 0;
@@ -65,8 +64,7 @@ final class SeasonalProfile {
         int day = dayOf(ts);
         if (day != dayNow) {
             if (dayReadings > 0 && dayNow >= 0) {
-                weekdays[dayNow] += ((weekdaysKnown & (1 << dayNow)) != 0 ? WEIGHT : 1) * (daySum / dayReadings - weekdays[dayNow]);
-                weekdaysKnown |= 1 << dayNow;
+                weekdaysKnown = fold(weekdays, weekdaysKnown, dayNow, daySum / dayReadings);
             }
             dayNow = day;
             daySum = 0;
@@ -75,21 +73,43 @@ final class SeasonalProfile {
         hourSum += value - weekday(day);
         hourReadings++;
         if ((hoursKnown & (1 << hour)) == 0) {
-            return false;
+            return Double.NaN;
         }
         daySum += value - hours[hour];
         dayReadings++;
-        return true;
+        return hours[hour] + weekday(day);
     }
 
-    /** Whether {@code ts}'s hour of day has a profile yet. */
-    boolean knows(long ts) {
-        return (hoursKnown & (1 << hourOf(ts))) != 0;
+    /** Learns a closed hour's or day's mean into its slot (its first whole), and returns the slots known since. */
+    private static int fold(double[] slots, int known, int slot, double mean) {
+        slots[slot] += ((known & (1 << slot)) != 0 ? WEIGHT : 1) * (mean - slots[slot]);
+        return known | 1 << slot;
     }
 
-    /** The usual value at {@code ts}: its hour's profile and its day of the week's offset (0 until that day was seen). */
+    /** Writes the known slots' values, in order. */
+    private static void writeKnown(StateWriter out, double[] slots, int known) {
+        for (int slot = 0; slot < slots.length; slot++) {
+            if ((known & (1 << slot)) != 0) {
+                out.writeDouble(slots[slot]);
+            }
+        }
+    }
+
+    private static void readKnown(StateReader in, double[] slots, int known) {
+        for (int slot = 0; slot < slots.length; slot++) {
+            if ((known & (1 << slot)) != 0) {
+                slots[slot] = in.readDouble();
+            }
+        }
+    }
+
+    /**
+     * The usual value at {@code ts}: its hour's profile and its day of the week's offset (0 until that day was seen), or
+     * NaN while its hour has no profile.
+     */
     double expected(long ts) {
-        return hours[hourOf(ts)] + weekday(dayOf(ts));
+        int hour = hourOf(ts);
+        return (hoursKnown & (1 << hour)) != 0 ? hours[hour] + weekday(dayOf(ts)) : Double.NaN;
     }
 
     private double weekday(int day) {
@@ -98,21 +118,13 @@ final class SeasonalProfile {
 
     void writeHours(StateWriter out) {
         out.writeVarLong(hoursKnown & 0xFFFFFFFFL);
-        for (int hour = 0; hour < HOURS; hour++) {
-            if ((hoursKnown & (1 << hour)) != 0) {
-                out.writeDouble(hours[hour]);
-            }
-        }
+        writeKnown(out, hours, hoursKnown);
         out.writeByte(hourNow + 1).writeDouble(hourSum).writeVarLong(hourReadings);
     }
 
     void readHours(StateReader in) {
         hoursKnown = (int) in.readVarLong();
-        for (int hour = 0; hour < HOURS; hour++) {
-            if ((hoursKnown & (1 << hour)) != 0) {
-                hours[hour] = in.readDouble();
-            }
-        }
+        readKnown(in, hours, hoursKnown);
         hourNow = in.readByte() - 1;
         hourSum = in.readDouble();
         hourReadings = in.readVarInt();
@@ -121,21 +133,13 @@ final class SeasonalProfile {
     /** The days of the week: what device state format 3 lacks (they then start afresh). */
     void writeWeekdays(StateWriter out) {
         out.writeByte(weekdaysKnown);
-        for (int day = 0; day < DAYS; day++) {
-            if ((weekdaysKnown & (1 << day)) != 0) {
-                out.writeDouble(weekdays[day]);
-            }
-        }
+        writeKnown(out, weekdays, weekdaysKnown);
         out.writeByte(dayNow + 1).writeDouble(daySum).writeVarLong(dayReadings);
     }
 
     void readWeekdays(StateReader in) {
         weekdaysKnown = in.readByte();
-        for (int day = 0; day < DAYS; day++) {
-            if ((weekdaysKnown & (1 << day)) != 0) {
-                weekdays[day] = in.readDouble();
-            }
-        }
+        readKnown(in, weekdays, weekdaysKnown);
         dayNow = in.readByte() - 1;
         daySum = in.readDouble();
         dayReadings = in.readVarInt();

@@ -41,6 +41,10 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     StackOptions stack;
 
+    @Option(names = "--warmup-seconds", paramLabel = "N", defaultValue = "30",
+            description = "an unmeasured run at the search's first rate before Sluice's runs, so that the JVMs are warm; 0 skips it (default: ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
     @Option(names = "--sustained-seconds", paramLabel = "N", defaultValue = "60",
             description = "how long each rate of the sustained search is held; 0 skips the search (default: ${DEFAULT-VALUE})")
     int sustainedSeconds;
@@ -71,6 +75,9 @@ final class BenchCommand implements Callable<Integer> {
         if (kafkaRecords < 1) {
             throw new UserError("--kafka-records must be positive");
         }
+        if (warmupSeconds < 0 || warmupSeconds > 600) {
+            throw new UserError("--warmup-seconds must be 0 (no warm-up) to 600");
+        }
         if (sustainedSeconds < 0 || sustainedSeconds > 600) {
             throw new UserError("--sustained-seconds must be 0 (no search) to 600");
         }
@@ -88,12 +95,13 @@ final class BenchCommand implements Callable<Integer> {
         ClickHouseQueries clickHouse = stack.runningClickHouse();
         StackBenchmark.Setup setup = new StackBenchmark.Setup(stack.kafka, classpath, mosquitto.toString(),
                 StackProcesses.metricsOf(home, "bridge"), StackProcesses.metricsOf(home, "processor"), fleet.credentialsFile(), fleet.reportDir(), json != null ? json : home.resolve("bench/stack.json"),
-                home.resolve("run"), new SustainedRate.Search(sustainedStart, sustainedMax, sustainedResolution, sustainedSeconds));
+                home.resolve("run"), warmupSeconds, new SustainedRate.Search(sustainedStart, sustainedMax, sustainedResolution, sustainedSeconds));
         return StackBenchmark.run(setup, fleetOptions, kafkaRecords, clickHouse, Duration.ofSeconds(fleet.checkSeconds(300)),
                 System.out) ? 0 : 1;
     }
 
-    @Command(name = "sink", sortOptions = false, description = {"The sink's insert path (Avro decode, RowBinary through client-v2)",
+    @Command(name = "sink", sortOptions = false, header = "The sink's insert path beside clickhouse-jdbc and clickhouse-client, CPU per row",
+            description = {"The sink's insert path (Avro decode, RowBinary through client-v2)",
             "beside the former clickhouse-jdbc path and clickhouse-client FORMAT TSV, same rows, CPU per row each (stack up)."})
     static final class Sink implements Callable<Integer> {
 
@@ -125,7 +133,8 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "storage", sortOptions = false, description = {"The same realistic readings in sluice.telemetry of both ClickHouse",
+    @Command(name = "storage", sortOptions = false, header = "Bytes per reading and query times of both ClickHouse dialects (chdb)",
+            description = {"The same realistic readings in sluice.telemetry of both ClickHouse",
             "dialects on a current engine (chdb, ClickHouse 26.7; installed on first use, about 550 MB): bytes per reading",
             "and per column, rows inserted per second, the docs' main queries timed (no stack needed)."})
     static final class Storage implements Callable<Integer> {
@@ -155,7 +164,8 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "detection", sortOptions = false, description = {"The detectors' precision and recall on a simulated fleet with",
+    @Command(name = "detection", sortOptions = false, header = "The detectors' precision and recall: a simulated fleet, or NAB series",
+            description = {"The detectors' precision and recall on a simulated fleet with",
             "injected anomalies, played through the real topology (no stack needed)."})
     static final class Detection implements Callable<Integer> {
 

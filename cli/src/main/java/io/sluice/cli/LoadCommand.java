@@ -57,7 +57,8 @@ final class LoadCommand implements Runnable {
         return outcome.check() == null || outcome.check().exact() ? 0 : 1;
     }
 
-    @Command(name = "run", sortOptions = false, description = {"A fleet through the stack, then every acknowledged reading checked",
+    @Command(name = "run", sortOptions = false, header = "A fleet through the stack, then every acknowledged reading checked",
+            description = {"A fleet through the stack, then every acknowledged reading checked",
             "against ClickHouse (defaults: 100 devices, 1,000 messages/s, 60 s, the check waits up to 60 s)."})
     static final class Run implements Callable<Integer> {
         @Mixin

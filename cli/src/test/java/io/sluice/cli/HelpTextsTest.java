@@ -35,4 +35,14 @@ class HelpTextsTest {
         }
         assertTrue(generated.size() > 20, "every command and subcommand: " + generated.keySet());
     }
+
+    /** A command list shows a header, or else the first line of the description: that line must be whole. */
+    @Test
+    void everyListedCommandHasAWholeSummaryLine() {
+        HelpTexts.commands().forEach((path, line) -> {
+            var usage = line.getCommandSpec().usageMessage();
+            assertTrue(path.isEmpty() || usage.header().length == 1 || usage.header().length == 0 && usage.description().length == 1,
+                    String.join(" ", path) + ": a one-line header, since a list would cut its description at the first line");
+        });
+    }
 }

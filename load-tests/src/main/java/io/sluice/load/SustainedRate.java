@@ -73,16 +73,21 @@ public final class SustainedRate {
         return new Result(passed, readingsPerMessage, steps);
     }
 
+    /** The template's fleet at a steady rate: one device per 10 messages/s (100 to 20,000), its run id suffixed. */
+    static FleetOptions steadyFleet(FleetOptions template, int rate, int seconds, String runIdSuffix) {
+        int devices = Math.max(100, Math.min(20_000, rate / 10));
+        return new FleetOptions(template.host(), template.port(), devices, new RateProfile.Steady(rate), seconds,
+                template.qos(), template.inFlightPerDevice(), template.runId() + runIdSuffix, template.transport(), template.format(),
+                template.fleetSecret(), 0, template.pipeline());
+    }
+
     private static int round(int rate, int resolution) {
         return Math.max(resolution, Math.round(rate / (float) resolution) * resolution);
     }
 
     private static Step run(FleetOptions template, int rate, int seconds, ClickHouseQueries clickHouse, Path credentials,
                             Path reportDir, StackCpu cpu, Duration checkTimeout, PrintStream out) throws Exception {
-        int devices = Math.max(100, Math.min(20_000, rate / 10));
-        FleetOptions fleet = new FleetOptions(template.host(), template.port(), devices, new RateProfile.Steady(rate), seconds,
-                template.qos(), template.inFlightPerDevice(), template.runId() + "-s" + rate, template.transport(), template.format(),
-                template.fleetSecret(), 0, template.pipeline());
+        FleetOptions fleet = steadyFleet(template, rate, seconds, "-s" + rate);
         StackCpu.Window window = cpu.window();
         FleetRun.Outcome outcome = FleetRun.run(fleet, clickHouse, credentials, reportDir, checkTimeout, out, window::onProgress);
         Map<String, Double> perMessage = window.perMessage();
@@ -92,7 +97,7 @@ public final class SustainedRate {
         long p99 = samples == 0 ? -1 : outcome.endToEndMillis().getValueAtPercentile(99);
         boolean pass = outcome.check().exact() && samples > 0 && p99 <= QUERYABLE_P99_LIMIT_MS
                 && outcome.result().ackedPerSecond() >= ACKED_SHARE * rate;
-        return new Step(rate, devices, outcome.result().readingsPerMessage(), outcome.result().ackedPerSecond(), outcome.result().latencyMillis(99), p50, p99, samples,
+        return new Step(rate, fleet.devices(), outcome.result().readingsPerMessage(), outcome.result().ackedPerSecond(), outcome.result().latencyMillis(99), p50, p99, samples,
                 outcome.check().lost(), outcome.check().duplicated(), perMessage, pass);
     }
 

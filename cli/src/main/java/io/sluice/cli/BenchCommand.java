@@ -41,8 +41,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     StackOptions stack;
 
-    @Option(names = "--warmup-seconds", paramLabel = "N", defaultValue = "30",
-            description = "an unmeasured run at the search's first rate before Sluice's runs, so that the JVMs are warm; 0 skips it (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup-seconds", paramLabel = "N", defaultValue = "120",
+            description = {"at most this long, unmeasured runs at the search's first rate before Sluice's (rounds of 30 s until",
+                    "the JVMs' JIT compilers take under 5%% of the stack's CPU); 0 skips it (default: ${DEFAULT-VALUE})"})
     int warmupSeconds;
 
     @Option(names = "--sustained-seconds", paramLabel = "N", defaultValue = "60",

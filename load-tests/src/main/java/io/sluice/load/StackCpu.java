@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,25 +32,55 @@ final class StackCpu {
     /** CPU seconds so far per process name; empty when there is no stack (or no /proc) to read. */
     Map<String, Double> read() {
         Map<String, Double> seconds = new TreeMap<>();
-        if (!Files.isDirectory(pidDir)) {
-            return seconds;
-        }
-        try (DirectoryStream<Path> pids = Files.newDirectoryStream(pidDir, "*.pid")) {
-            for (Path file : pids) {
-                String name = file.getFileName().toString().replace(".pid", "");
-                try {
-                    String stat = Files.readString(Path.of("/proc", Files.readString(file).strip(), "stat"));
-                    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    seconds.put(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND);
-                } catch (IOException | RuntimeException notRunning) {
-                    // a process of the stack that is not running: it spent nothing
-                }
+        for (Path file : pids()) {
+            String name = file.getFileName().toString().replace(".pid", "");
+            try {
+                seconds.put(name, ticks(Files.readString(Path.of("/proc", Files.readString(file).strip(), "stat"))) / TICKS_PER_SECOND);
+            } catch (IOException | RuntimeException notRunning) {
+                // a process of the stack that is not running: it spent nothing
             }
-        } catch (IOException e) {
-            return seconds;
         }
         return seconds;
+    }
+
+    /** CPU seconds so far of the JIT compiler threads ({@code C1/C2 CompilerThread}) of every JVM of the stack. */
+    double compilerSeconds() {
+        double seconds = 0;
+        for (Path pid : pids()) {
+            try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", Files.readString(pid).strip(), "task"))) {
+                for (Path thread : threads) {
+                    if (Files.readString(thread.resolve("comm")).strip().matches("C[12] CompilerThre.*")) {
+                        seconds += ticks(Files.readString(thread.resolve("stat"))) / TICKS_PER_SECOND;
+                    }
+                }
+            } catch (IOException | RuntimeException notRunning) {
+                // a process (or thread) that is gone: it compiles nothing
+            }
+        }
+        return seconds;
+    }
+
+    static double total(Map<String, Double> seconds) {
+        return seconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private List<Path> pids() {
+        if (!Files.isDirectory(pidDir)) {
+            return List.of();
+        }
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(pidDir, "*.pid")) {
+            List<Path> files = new ArrayList<>();
+            pids.forEach(files::add);
+            return files;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** User plus system ticks of a {@code /proc/.../stat} line (the command name, field 2, may hold spaces). */
+    private static long ticks(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /**

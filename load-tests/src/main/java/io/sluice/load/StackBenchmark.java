@@ -196,7 +196,8 @@ public final class StackBenchmark {
             spent += seconds;
             double share = (cpu.compilerSeconds() - compilersBefore) / Math.max(1e-9, StackCpu.total(cpu.read()) - stackBefore);
             out.printf(Locale.ROOT, "The JIT compilers took %.1f%% of the stack's CPU in this round%s%n", 100 * share,
-                    share < WARM_COMPILER_SHARE ? ": warm" : spent < setup.warmupSeconds() ? ": another round" : "");
+                    share < WARM_COMPILER_SHARE ? ": warm" : spent < setup.warmupSeconds() ? ": another round"
+                            : ": the warm-up's time is spent, measuring from here (--warmup-seconds gives it more)");
             if (share < WARM_COMPILER_SHARE) {
                 break;
             }

@@ -48,6 +48,7 @@ final class EndToEndSampler implements AutoCloseable {
     private void sample() {
         long nextSampleMs = 0;
         while (running || !outstanding.isEmpty()) {
+            long pauseMs;
             try {
                 long now = System.currentTimeMillis();
                 if (running && now >= nextSampleMs && outstanding.size() < MAX_OUTSTANDING) {
@@ -60,18 +61,19 @@ final class EndToEndSampler implements AutoCloseable {
                 if (!outstanding.isEmpty()) {
                     poll();
                 }
-                Thread.sleep(pollEveryMs(now));
+                pauseMs = pollEveryMs(now);
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
                 // ClickHouse unreachable (a fault under test, a restart): ask again later, not in a tight loop that
                 // takes the CPU the simulator's event loops need (it did: 550 µs per message with ClickHouse down)
                 missed++;
-                try {
-                    Thread.sleep(FAILED_POLL_PAUSE_MS);
-                } catch (InterruptedException stop) {
-                    return;
-                }
+                pauseMs = FAILED_POLL_PAUSE_MS;
+            }
+            try {
+                Thread.sleep(pauseMs);
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
